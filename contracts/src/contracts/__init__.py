@@ -1,0 +1,1 @@
+"""Dvika Care contracts: commands, events and topics shared by every service."""

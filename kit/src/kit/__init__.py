@@ -1,0 +1,1 @@
+"""Dvika Care shared kit: settings, logging, tracing, broker and MongoDB factories, health."""

@@ -1,0 +1,1 @@
+"""Dvika Care gateway: HTTP API, read projections and WebSocket fan-out."""

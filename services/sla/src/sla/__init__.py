@@ -1,0 +1,1 @@
+"""Dvika Care sla service."""
