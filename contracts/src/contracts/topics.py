@@ -1,0 +1,74 @@
+"""Every Kafka topic of Dvika Care: its name, partitions, retention and what it carries.
+
+Services create these idempotently at start-up (`kit.topics.ensure_topics`). The command and
+event topics of tickets share one partition count: the owner of command partition p is the
+only writer of event partition p.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
+
+DAY_MS = 24 * 60 * 60 * 1000
+FOREVER = -1
+
+TICKET_PARTITIONS = 6
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    retention_ms: int
+    description: str
+    key: str
+    envelope: type[BaseModel]
+    configs: dict[str, str] = field(default_factory=dict)
+
+    def topic_configs(self) -> dict[str, str]:
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": "delete", **self.configs}
+
+
+TICKET_COMMANDS = TopicSpec(
+    name="dvika.tickets.commands.v1",
+    partitions=TICKET_PARTITIONS,
+    retention_ms=7 * DAY_MS,
+    description="Commands on tickets, handled exactly once by the owner of the partition.",
+    key="ticket id",
+    envelope=CommandEnvelope,
+)
+
+TICKET_EVENTS = TopicSpec(
+    name="dvika.tickets.events.v1",
+    partitions=TICKET_PARTITIONS,
+    retention_ms=FOREVER,
+    description="The ticket event log: the source of truth, kept forever, never compacted.",
+    key="ticket id",
+    envelope=EventEnvelope,
+    # Bounded only by disk: retention.bytes=-1 is Kafka's default, stated so nobody lowers it.
+    configs={"retention.bytes": "-1"},
+)
+
+TICKET_REPLIES = TopicSpec(
+    name="dvika.tickets.replies.v1",
+    partitions=TICKET_PARTITIONS,
+    retention_ms=1 * DAY_MS,
+    description="Outcome of each command, for the sender waiting on it (request/reply).",
+    key="reply_to (the waiting instance)",
+    envelope=CommandReply,
+)
+
+DEAD_LETTERS = TopicSpec(
+    name="dvika.deadletters.v1",
+    partitions=1,
+    retention_ms=30 * DAY_MS,
+    description="Records a service could not process, with the raw bytes and the reason.",
+    key="source topic",
+    envelope=DeadLetter,
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (TICKET_COMMANDS, TICKET_EVENTS, TICKET_REPLIES, DEAD_LETTERS)

@@ -1,0 +1,55 @@
+"""Value types used inside commands and events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+
+Channel = Literal["web", "email", "chat", "slack", "api", "kafka"]
+TicketStatus = Literal[
+    "new", "open", "in_progress", "on_hold", "escalated", "resolved", "closed"
+]
+Author = Literal["customer", "agent"]
+
+# The brief's forms speak of low/normal/high/urgent; the wire speaks P1-P4.
+_PRIORITY_ALIASES = {"urgent": "P1", "high": "P2", "normal": "P3", "medium": "P3", "low": "P4"}
+
+
+def _normalise_priority(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        return _PRIORITY_ALIASES.get(text.lower(), text.upper())
+    return value
+
+
+Priority = Annotated[Literal["P1", "P2", "P3", "P4"], BeforeValidator(_normalise_priority)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+NonBlank = Annotated[str, AfterValidator(_not_blank)]
+Subject = Annotated[NonBlank, Field(min_length=1, max_length=200)]
+MessageText = Annotated[NonBlank, Field(min_length=1, max_length=20_000)]
+Category = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Customer(Frozen):
+    name: Annotated[NonBlank, Field(min_length=1, max_length=120)]
+    email: EmailStr
+    phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+() .-]*$")] | None = None
+
+
+class Actor(Frozen):
+    """Who caused a command: a customer, an agent, a partner system or the system itself."""
+
+    kind: Literal["customer", "agent", "partner", "system"]
+    id: str | None = None

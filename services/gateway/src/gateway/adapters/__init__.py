@@ -1,0 +1,1 @@
+"""The gateway's outside systems: Kafka (commands, replies) and MongoDB (read models)."""

@@ -1,0 +1,109 @@
+"""The tickets read model in MongoDB: applying event batches, reading, and switching over.
+
+The active collection's name lives in `projection_meta`, so `make rebuild-projections` can
+build a fresh collection from the log and switch every gateway to it without downtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from pymongo import AsyncMongoClient, ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from contracts.envelopes import EventEnvelope
+from gateway.domain.ticket_view import TicketView, apply_event
+
+META = "projection_meta"
+PROJECTION = "tickets"
+DEFAULT_COLLECTION = "tickets_v1"
+# Readers re-check which collection is active this often; a switch-over is seen this fast.
+POINTER_TTL_S = 1.0
+
+Document = dict[str, Any]
+
+
+class TicketStore:
+    def __init__(self, client: AsyncMongoClient[Document], database: str) -> None:
+        self._db: AsyncDatabase[Document] = client[database]
+        self._active: str | None = None
+        self._active_checked = 0.0
+
+    async def active_collection(self, *, fresh: bool = False) -> AsyncCollection[Document]:
+        now = time.monotonic()
+        if fresh or self._active is None or now - self._active_checked > POINTER_TTL_S:
+            meta = await self._db[META].find_one({"_id": PROJECTION})
+            self._active = meta["collection"] if meta else DEFAULT_COLLECTION
+            self._active_checked = now
+        return self._db[self._active]
+
+    async def prepare(self, collection: str | None = None) -> None:
+        target = self._db[collection] if collection else await self.active_collection(fresh=True)
+        await target.create_index("reference", unique=True)
+
+    async def switch_to(self, collection: str) -> None:
+        await self._db[META].replace_one(
+            {"_id": PROJECTION}, {"_id": PROJECTION, "collection": collection}, upsert=True
+        )
+        self._active = collection
+
+    async def apply(
+        self, envelopes: Sequence[EventEnvelope], collection: str | None = None
+    ) -> int:
+        """Fold a batch of events into their documents with one bulk write; returns changes.
+
+        Raises GapInEvents when an event's predecessor has not been applied yet.
+        """
+        target = self._db[collection] if collection else await self.active_collection(fresh=True)
+        ids = list({str(e.ticket_id) for e in envelopes})
+        views: dict[str, TicketView | None] = dict.fromkeys(ids)
+        async for doc in target.find({"_id": {"$in": ids}}):
+            views[doc["_id"]] = doc
+        changed: set[str] = set()
+        for envelope in envelopes:
+            key = str(envelope.ticket_id)
+            updated = apply_event(views[key], envelope)
+            if updated is not None:
+                views[key] = updated
+                changed.add(key)
+        if changed:
+            await target.bulk_write(
+                [ReplaceOne({"_id": k}, views[k], upsert=True) for k in sorted(changed)],
+                ordered=False,
+            )
+        return len(changed)
+
+    async def get(self, ticket_id: UUID | str) -> TicketView | None:
+        collection = await self.active_collection()
+        key = str(ticket_id)
+        query = {"reference": key.upper()} if key.upper().startswith("DVK-") else {"_id": key}
+        return await collection.find_one(query, projection={"_id": False})
+
+    async def wait_for_version(
+        self, ticket_id: UUID | str, min_version: int, timeout_s: float
+    ) -> TicketView | None:
+        """The ticket once its projection reaches `min_version`, or as it is at the deadline."""
+        deadline = time.monotonic() + timeout_s
+        delay = 0.005
+        while True:
+            view = await self.get(ticket_id)
+            if (view and view["version"] >= min_version) or time.monotonic() >= deadline:
+                return view
+            await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.1)
+
+    async def all_documents(self, collection: str | None = None) -> list[TicketView]:
+        target = self._db[collection] if collection else await self.active_collection(fresh=True)
+        return [doc async for doc in target.find({}).sort("_id", 1)]
+
+    async def drop(self, collections: Iterable[str]) -> None:
+        for name in collections:
+            await self._db.drop_collection(name)
+
+    async def collection_names(self) -> list[str]:
+        return [n for n in await self._db.list_collection_names() if n.startswith("tickets_")]

@@ -1,0 +1,1 @@
+"""How clients and Kafka reach the gateway: HTTP routes, the WebSocket, event subscribers."""

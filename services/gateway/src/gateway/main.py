@@ -1,0 +1,75 @@
+"""Entry point of the gateway: the HTTP API, the WebSocket and the tickets read model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from contracts.topics import ALL_TOPICS, TICKET_EVENTS
+from gateway.adapters.command_bus import CommandBus
+from gateway.adapters.ticket_store import TicketStore
+from gateway.adapters.topic_tail import TopicTail
+from gateway.entrypoints import http_tickets, websocket
+from gateway.entrypoints.projection import register_projection
+from gateway.live import LiveFeed, LiveHub
+from gateway.settings import GatewaySettings
+from kit.kafka import ensure_topics, make_broker, wait_for_kafka
+from kit.logging import configure_logging
+from kit.mongo import make_mongo_client, ping_mongo
+from kit.ops import add_ops_routes
+from kit.service import run, serve_http
+from kit.tracing import configure_tracing
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    mongo = make_mongo_client(settings)
+    store = TicketStore(mongo, settings.mongodb_database)
+    bus = CommandBus(settings.kafka_bootstrap_servers, f"gateway-{settings.instance_id}")
+    hub = LiveHub()
+    live = TopicTail(
+        settings.kafka_bootstrap_servers, TICKET_EVENTS, LiveFeed(hub, store).on_event, "gateway"
+    )
+    broker = make_broker(settings)
+    register_projection(broker, store, settings.projection_group)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await wait_for_kafka(settings.kafka_bootstrap_servers, timeout_s=60)
+        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS)
+        await store.prepare()
+        await bus.start()
+        await live.start()
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            await live.stop()
+            await bus.stop()
+            await mongo.close()
+
+    async def mongo_answers() -> None:
+        await ping_mongo(mongo)
+
+    app = FastAPI(title="Dvika Care gateway", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.command_bus = bus
+    app.state.ticket_store = store
+    app.state.live_hub = hub
+    app.include_router(http_tickets.router)
+    app.include_router(websocket.router)
+    add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
+    return app
+
+
+async def _serve() -> None:
+    settings = GatewaySettings()
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    await serve_http(create_app(settings), settings.http_host, settings.http_port)
+
+
+def main() -> None:
+    run(_serve)

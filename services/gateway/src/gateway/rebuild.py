@@ -1,0 +1,65 @@
+"""`make rebuild-projections`: replay the ticket log into a fresh collection and switch over.
+
+1. Replay every committed event into a new collection, up to the end offsets of now.
+2. Point `projection_meta` at it; live projectors write there from their next batch.
+3. Wait until every gateway has seen the new pointer, then replay what arrived meanwhile.
+   A live projector that meets a ticket whose earlier events are still on their way pauses
+   and re-reads that batch (a gap), so the two writers converge on the same documents.
+4. Drop the collections older than the one just replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+import structlog
+
+from contracts.registry import parse_event_envelope
+from contracts.topics import TICKET_EVENTS
+from gateway.adapters.ticket_store import POINTER_TTL_S, TicketStore
+from gateway.settings import GatewaySettings
+from kit.logging import configure_logging
+from kit.mongo import make_mongo_client
+from kit.replay import RecordBatch, replay
+
+log = structlog.get_logger(__name__)
+
+
+async def rebuild(settings: GatewaySettings) -> str:
+    mongo = make_mongo_client(settings)
+    try:
+        store = TicketStore(mongo, settings.mongodb_database)
+        previous = (await store.active_collection(fresh=True)).name
+        target = f"tickets_{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        await store.prepare(target)
+
+        async def fold(records: RecordBatch) -> None:
+            await store.apply([parse_event_envelope(r.value or b"") for r in records], target)
+
+        partitions = range(TICKET_EVENTS.partitions)
+        ends = await replay(settings.kafka_bootstrap_servers, TICKET_EVENTS.name, partitions, fold)
+        await store.switch_to(target)
+        await asyncio.sleep(POINTER_TTL_S * 2)  # every gateway re-reads the pointer by then
+        await replay(
+            settings.kafka_bootstrap_servers,
+            TICKET_EVENTS.name,
+            partitions,
+            fold,
+            start_offsets=ends,
+        )
+        stale = [n for n in await store.collection_names() if n not in (target, previous)]
+        await store.drop(stale)
+        log.info("projection rebuilt", collection=target, replaced=previous, dropped=stale)
+        return target
+    finally:
+        await mongo.close()
+
+
+def main() -> None:
+    settings = GatewaySettings()
+    configure_logging("rebuild-projections", settings.log_level, settings.log_format)
+    collection = asyncio.run(rebuild(settings))
+    print(f"tickets read model rebuilt into {collection} and switched over")
+    sys.exit(0)

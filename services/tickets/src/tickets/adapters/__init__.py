@@ -1,0 +1,1 @@
+"""Outside systems the tickets service talks to: the Kafka event log and producers."""

@@ -1,0 +1,1 @@
+"""Commands in, decisions out: the tickets service's use cases, still free of I/O."""

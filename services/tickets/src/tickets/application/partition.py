@@ -1,0 +1,185 @@
+"""The writer's state for one command partition, and what one command does to it.
+
+`PartitionState` holds every ticket of the partition (rebuilt from the event partition when
+the partition is assigned). `handle` turns one command record into an `Outcome`: the event
+envelopes to append, the reply to send and, for bad input, a dead-letter reason. Changes are
+staged in a `Batch` and only become the partition's state once the Kafka transaction that
+carries them has committed, so an aborted transaction leaves no trace in memory either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from typing import Literal
+
+from contracts.base import Event
+from contracts.envelopes import CommandEnvelope, CommandReply, EventEnvelope
+from contracts.events import TicketSubmitted
+from contracts.registry import (
+    UndecodableMessage,
+    decode_command,
+    decode_event,
+    parse_command_envelope,
+)
+from tickets.domain.references import reference_for
+from tickets.domain.ticket import Rejected, Ticket, decide, evolve, remember
+
+_EVENT_IDS = UUID("0b7e4a52-95d3-4f57-8d7e-0c1f3b9a6e21")
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class PartitionState:
+    partition: int
+    partitions: int
+    tickets: dict[UUID, Ticket] = field(default_factory=dict)
+    submitted: int = 0
+
+    def apply(self, envelope: EventEnvelope) -> None:
+        """Fold one committed event into the state (used for rebuilds and after commits)."""
+        current = self.tickets.get(envelope.ticket_id)
+        expected = (current.version if current else 0) + 1
+        if envelope.version != expected:
+            raise GapInLog(envelope, expected)
+        event = decode_event(envelope)
+        ticket = evolve(current, event, envelope.ticket_id, envelope.version)
+        self.tickets[envelope.ticket_id] = remember(ticket, envelope.command_id)
+        if isinstance(event, TicketSubmitted):
+            self.submitted += 1
+
+
+class GapInLog(RuntimeError):
+    """An event whose version is not the next one: the log is not what this writer wrote."""
+
+    def __init__(self, envelope: EventEnvelope, expected: int) -> None:
+        super().__init__(
+            f"ticket {envelope.ticket_id}: event version {envelope.version}, expected {expected}"
+        )
+
+
+@dataclass
+class Outcome:
+    events: list[EventEnvelope] = field(default_factory=list)
+    reply: CommandReply | None = None
+    dead_letter_reason: str | None = None
+
+
+@dataclass
+class Batch:
+    """Changes staged over one partition's state, visible to later commands of the batch."""
+
+    state: PartitionState
+    tickets: dict[UUID, Ticket] = field(default_factory=dict)
+    submitted: int = 0
+
+    def ticket(self, ticket_id: UUID) -> Ticket | None:
+        return self.tickets.get(ticket_id) or self.state.tickets.get(ticket_id)
+
+    def commit(self) -> None:
+        self.state.tickets.update(self.tickets)
+        self.state.submitted += self.submitted
+
+    def next_reference(self) -> str:
+        return reference_for(
+            self.state.partition, self.state.submitted + self.submitted, self.state.partitions
+        )
+
+
+def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
+    """What one command record does: events plus reply, a rejection, or a dead letter."""
+    try:
+        envelope = parse_command_envelope(raw or b"")
+    except UndecodableMessage as error:
+        return Outcome(dead_letter_reason=str(error))
+    try:
+        command = decode_command(envelope)
+    except UndecodableMessage as error:
+        return Outcome(
+            reply=_reply(
+                envelope, now, "rejected", batch.ticket(envelope.ticket_id), str(error), code="invalid"
+            ),
+            dead_letter_reason=str(error),
+        )
+    ticket = batch.ticket(envelope.ticket_id)
+    if ticket is not None and (earlier := ticket.version_after(envelope.command_id)) is not None:
+        # A retried command: answer as the first time, append nothing.
+        return Outcome(reply=_reply(envelope, now, "accepted", ticket, version=earlier))
+    try:
+        if envelope.expected_version is not None:
+            _check_expected_version(ticket, envelope.expected_version)
+        events = decide(ticket, command, envelope.command_id, batch.next_reference())
+    except Rejected as rejection:
+        return Outcome(
+            reply=_reply(envelope, now, "rejected", ticket, rejection.reason, code=rejection.code)
+        )
+    envelopes = _envelopes(envelope, events, ticket.version if ticket else 0, now())
+    for event_envelope, event in zip(envelopes, events, strict=True):
+        ticket = evolve(ticket, event, envelope.ticket_id, event_envelope.version)
+        if isinstance(event, TicketSubmitted):
+            batch.submitted += 1
+    assert ticket is not None  # decide returned at least one event
+    ticket = remember(ticket, envelope.command_id)
+    batch.tickets[envelope.ticket_id] = ticket
+    return Outcome(events=envelopes, reply=_reply(envelope, now, "accepted", ticket))
+
+
+def _check_expected_version(ticket: Ticket | None, expected: int) -> None:
+    current = ticket.version if ticket else 0
+    if current != expected:
+        raise Rejected(
+            f"ticket is at version {current}, the command expected {expected}", code="conflict"
+        )
+
+
+def _envelopes(
+    command: CommandEnvelope, events: list[Event], version: int, occurred_at: datetime
+) -> list[EventEnvelope]:
+    out = []
+    for index, event in enumerate(events, start=1):
+        out.append(
+            EventEnvelope(
+                # Derived from the command so a re-run after an abort writes the same ids.
+                event_id=uuid5(_EVENT_IDS, f"{command.command_id}:{index}"),
+                type=event.TYPE,
+                schema_version=event.SCHEMA_VERSION,
+                ticket_id=command.ticket_id,
+                version=version + index,
+                occurred_at=occurred_at,
+                actor=command.actor,
+                command_id=command.command_id,
+                correlation_id=command.correlation_id,
+                causation_id=command.command_id,
+                trace=command.trace,
+                payload=event.model_dump(mode="json"),
+            )
+        )
+    return out
+
+
+def _reply(
+    envelope: CommandEnvelope,
+    now: Clock,
+    outcome: Literal["accepted", "rejected"],
+    ticket: Ticket | None,
+    reason: str | None = None,
+    version: int | None = None,
+    code: str | None = None,
+) -> CommandReply | None:
+    if envelope.reply_to is None:
+        return None
+    return CommandReply(
+        command_id=envelope.command_id,
+        ticket_id=envelope.ticket_id,
+        reply_to=envelope.reply_to,
+        outcome=outcome,
+        version=version if version is not None else (ticket.version if ticket else 0),
+        reference=ticket.reference if ticket else None,
+        reason=reason,
+        code=code,
+        replied_at=now(),
+    )

@@ -1,0 +1,76 @@
+"""Entry point of the tickets service: the exactly-once command loop plus ops HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import structlog
+from fastapi import FastAPI
+
+from contracts.topics import ALL_TOPICS
+from kit.kafka import ensure_topics, wait_for_kafka
+from kit.logging import configure_logging
+from kit.ops import add_ops_routes
+from kit.service import run, serve_http
+from kit.tracing import configure_tracing
+from tickets.entrypoints.command_consumer import CommandConsumer
+from tickets.settings import TicketsSettings
+
+log = structlog.get_logger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: TicketsSettings) -> FastAPI:
+    consumer = CommandConsumer(
+        settings.kafka_bootstrap_servers,
+        group_id=settings.consumer_group,
+        transactional_prefix=settings.transactional_prefix,
+        clock=utc_now,
+        max_batch=settings.max_batch,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await wait_for_kafka(settings.kafka_bootstrap_servers, timeout_s=60)
+        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS)
+        task = asyncio.create_task(consumer.run(), name="command-consumer")
+        task.add_done_callback(_exit_when_consumer_dies)
+        try:
+            yield
+        finally:
+            task.remove_done_callback(_exit_when_consumer_dies)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def consumer_running() -> None:
+        if not consumer.running:
+            raise RuntimeError("command consumer is not running")
+
+    app = FastAPI(title="Dvika Care tickets", lifespan=lifespan)
+    add_ops_routes(app, service=settings.service_name, checks={"command_consumer": consumer_running})
+    return app
+
+
+def _exit_when_consumer_dies(task: asyncio.Task[None]) -> None:
+    # Without its loop the service is useless; dying loudly lets the supervisor restart it,
+    # and a restart rebuilds everything from the log.
+    if not task.cancelled():
+        log.error("command consumer stopped", error=repr(task.exception()))
+        raise SystemExit(1)
+
+
+async def _serve() -> None:
+    settings = TicketsSettings()
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    await serve_http(create_app(settings), settings.http_host, settings.http_port)
+
+
+def main() -> None:
+    run(_serve)
