@@ -1,6 +1,6 @@
 """Every Kafka topic of Dvika Care: its name, partitions, retention and what it carries.
 
-Services create these idempotently at start-up (`kit.topics.ensure_topics`). The command and
+Services create these idempotently at start-up (`kit.kafka.ensure_topics`). The command and
 event topics of tickets share one partition count: the owner of command partition p is the
 only writer of event partition p.
 """
