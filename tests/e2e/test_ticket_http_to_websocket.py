@@ -31,8 +31,11 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack)
         created = await client.post(
             "/api/v1/tickets",
             json={
-                "customer": {"name": "Grace Hopper", "email": "grace@example.com",
-                             "phone": "+1 555 0100"},
+                "customer": {
+                    "name": "Grace Hopper",
+                    "email": "grace@example.com",
+                    "phone": "+1 555 0100",
+                },
                 "category": "technical",
                 "priority": "high",
                 "subject": "Moth in the relay",
@@ -48,7 +51,8 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack)
         assert read.status_code == 200
         ticket = read.json()
         assert ticket["reference"] == body["reference"]
-        assert ticket["priority"] == "P2" and ticket["status"] == "new"
+        assert ticket["priority"] == "P2"
+        assert ticket["status"] == "new"
         assert [m["message"] for m in ticket["thread"]] == ["Found a bug. Literally."]
 
         by_reference = await client.get(f"/api/v1/tickets/{body['reference']}")

@@ -45,14 +45,14 @@ async def test_malformed_and_schema_invalid_commands_are_dead_lettered(
 
     async def both_dead_lettered() -> list[DeadLetter] | None:
         letters = [
-            d
-            for d in await _dead_letters(kafka_bootstrap)
-            if d.key in ("garbage", str(ticket_id))
+            d for d in await _dead_letters(kafka_bootstrap) if d.key in ("garbage", str(ticket_id))
         ]
         return letters if len(letters) == 2 else None
 
-    letters = sorted(await eventually(both_dead_lettered, timeout_s=30, what="2 dead letters"),
-                     key=lambda d: d.key != "garbage")
+    letters = sorted(
+        await eventually(both_dead_lettered, timeout_s=30, what="2 dead letters"),
+        key=lambda d: d.key != "garbage",
+    )
     assert letters[0].raw == "{definitely not json"
     assert "invalid command envelope" in letters[0].reason
     assert "customer.email" in letters[1].reason
@@ -74,13 +74,24 @@ async def test_malformed_and_schema_invalid_commands_are_dead_lettered(
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"customer": {"name": "A", "email": "not-an-email"}, "subject": "s", "message": "m"},
-         "email"),
+        (
+            {"customer": {"name": "A", "email": "not-an-email"}, "subject": "s", "message": "m"},
+            "email",
+        ),
         ({"customer": {"name": "A", "email": "a@example.com"}, "subject": "s"}, "message"),
-        ({"customer": {"name": "A", "email": "a@example.com"}, "subject": "s", "message": "m",
-          "priority": "P9"}, "priority"),
-        ({"customer": {"name": "A", "email": "a@example.com"}, "subject": "   ", "message": "m"},
-         "subject"),
+        (
+            {
+                "customer": {"name": "A", "email": "a@example.com"},
+                "subject": "s",
+                "message": "m",
+                "priority": "P9",
+            },
+            "priority",
+        ),
+        (
+            {"customer": {"name": "A", "email": "a@example.com"}, "subject": "   ", "message": "m"},
+            "subject",
+        ),
     ],
 )
 async def test_invalid_http_body_answers_422_and_writes_nothing(

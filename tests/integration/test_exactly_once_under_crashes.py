@@ -30,13 +30,19 @@ def _commands() -> list[CommandEnvelope]:
         round_ = []
         for ticket_id in tickets:
             if step == 0:
-                type_, payload = "ticket.submit", {
-                    "customer": {"name": "Crash Tester", "email": "crash@example.com"},
-                    "subject": f"Ticket {ticket_id}",
-                    "message": "first",
-                }
+                type_, payload = (
+                    "ticket.submit",
+                    {
+                        "customer": {"name": "Crash Tester", "email": "crash@example.com"},
+                        "subject": f"Ticket {ticket_id}",
+                        "message": "first",
+                    },
+                )
             else:
-                type_, payload = "ticket.post_message", {"author": "customer", "message": f"#{step}"}
+                type_, payload = (
+                    "ticket.post_message",
+                    {"author": "customer", "message": f"#{step}"},
+                )
             command_id = uuid4()
             round_.append(
                 CommandEnvelope(
@@ -76,7 +82,9 @@ async def test_sigkill_twice_mid_stream_keeps_every_command_exactly_once(
 
     async def all_events_arrived() -> int | None:
         ours.clear()
-        for record in await read_topic(kafka_bootstrap, TICKET_EVENTS.name, TICKET_EVENTS.partitions):
+        for record in await read_topic(
+            kafka_bootstrap, TICKET_EVENTS.name, TICKET_EVENTS.partitions
+        ):
             event = EventEnvelope.model_validate_json(record.value)
             if event.command_id in sent_ids:
                 ours[event.ticket_id].append(event)

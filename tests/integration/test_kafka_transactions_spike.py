@@ -15,6 +15,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, ProducerFenced
 
+from support.waiting import eventually
+
 pytestmark = pytest.mark.kafka
 
 
@@ -155,7 +157,13 @@ async def test_offsets_commit_only_with_the_transaction(kafka_bootstrap: str, to
         assert await consumer.committed(tp) is None
         async with producer.transaction():
             await producer.send_offsets_to_transaction({tp: 4}, group)
-        assert await consumer.committed(tp) == 4
+
+        # The coordinator materialises transactional offsets when the commit marker lands.
+        async def committed() -> int | None:
+            offset: int | None = await consumer.committed(tp)
+            return offset
+
+        assert await eventually(committed, timeout_s=10, what="the committed offset") == 4
     finally:
         await producer.stop()
         await consumer.stop()

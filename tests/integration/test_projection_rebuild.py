@@ -28,8 +28,11 @@ async def _projection_caught_up(bootstrap: str, group: str) -> bool:
         committed = await admin.list_consumer_group_offsets(group)
     finally:
         await admin.close()
-    done = {tp.partition: meta.offset for tp, meta in committed.items()
-            if tp.topic == TICKET_EVENTS.name}
+    done = {
+        tp.partition: meta.offset
+        for tp, meta in committed.items()
+        if tp.topic == TICKET_EVENTS.name
+    }
     return all(done.get(p, 0) >= end for p, end in ends.items() if end > 0)
 
 

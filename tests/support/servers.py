@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +67,12 @@ def _containers() -> Iterator[Servers]:
 def _native() -> Iterator[Servers]:
     env = {**os.environ, "DVIKA_PROFILE": "test"}
     keep = os.environ.get("DVIKA_KEEP_TEST_SERVERS") == "1"
-    infra: Callable[[str], str] = lambda verb: subprocess.run(  # noqa: E731
-        [str(INFRA), verb], env=env, check=True, capture_output=True, text=True
-    ).stdout
+
+    def infra(verb: str) -> str:
+        return subprocess.run(
+            [str(INFRA), verb], env=env, check=True, capture_output=True, text=True
+        ).stdout
+
     if not keep:
         # A fresh log per run: tests see only their own events and start-up stays fast.
         subprocess.run([str(INFRA), "down"], env=env, check=False, capture_output=True)

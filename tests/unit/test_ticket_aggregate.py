@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -24,21 +25,25 @@ def clock() -> datetime:
 def command(
     ticket_id: UUID,
     type_: str,
-    payload: dict[str, object],
+    payload: Mapping[str, object],
     command_id: UUID | None = None,
     expected_version: int | None = None,
 ) -> bytes:
-    return CommandEnvelope(
-        command_id=command_id or uuid4(),
-        type=type_,
-        ticket_id=ticket_id,
-        issued_at=NOW,
-        actor=Actor(kind="customer"),
-        correlation_id=uuid4(),
-        reply_to="test",
-        expected_version=expected_version,
-        payload=payload,
-    ).model_dump_json().encode()
+    return (
+        CommandEnvelope(
+            command_id=command_id or uuid4(),
+            type=type_,
+            ticket_id=ticket_id,
+            issued_at=NOW,
+            actor=Actor(kind="customer"),
+            correlation_id=uuid4(),
+            reply_to="test",
+            expected_version=expected_version,
+            payload=payload,
+        )
+        .model_dump_json()
+        .encode()
+    )
 
 
 def submit(ticket_id: UUID, command_id: UUID | None = None) -> bytes:
@@ -93,7 +98,10 @@ def test_retry_within_the_same_batch_is_also_recognised() -> None:
     state = PartitionState(partition=0, partitions=6)
     ticket_id, post_id = uuid4(), uuid4()
     outcomes = run(
-        state, submit(ticket_id), post(ticket_id, command_id=post_id), post(ticket_id, command_id=post_id)
+        state,
+        submit(ticket_id),
+        post(ticket_id, command_id=post_id),
+        post(ticket_id, command_id=post_id),
     )
     assert [len(o.events) for o in outcomes] == [1, 1, 0]
 
@@ -124,7 +132,8 @@ def test_expected_version_mismatch_is_rejected() -> None:
 
 def test_malformed_record_is_dead_lettered_with_reason() -> None:
     (outcome,) = run(PartitionState(partition=0, partitions=6), b"\xff not json")
-    assert outcome.events == [] and outcome.reply is None
+    assert outcome.events == []
+    assert outcome.reply is None
     assert "invalid command envelope" in outcome.dead_letter_reason
 
 
@@ -134,11 +143,14 @@ def test_schema_invalid_command_is_dead_lettered_and_rejected() -> None:
     (outcome,) = run(PartitionState(partition=0, partitions=6), bad)
     assert outcome.events == []
     assert outcome.reply.code == "invalid"
-    assert "subject" in outcome.dead_letter_reason and "message" in outcome.dead_letter_reason
+    assert "subject" in outcome.dead_letter_reason
+    assert "message" in outcome.dead_letter_reason
 
 
 def test_unknown_command_type_is_dead_lettered() -> None:
-    (outcome,) = run(PartitionState(partition=0, partitions=6), command(uuid4(), "ticket.explode", {}))
+    (outcome,) = run(
+        PartitionState(partition=0, partitions=6), command(uuid4(), "ticket.explode", {})
+    )
     assert "unknown message type 'ticket.explode'" in outcome.dead_letter_reason
 
 
@@ -168,7 +180,8 @@ def test_uncommitted_batch_leaves_state_untouched() -> None:
     state = PartitionState(partition=0, partitions=6)
     batch = Batch(state)
     handle(batch, submit(uuid4()), clock)
-    assert state.tickets == {} and state.submitted == 0
+    assert state.tickets == {}
+    assert state.submitted == 0
 
 
 def test_same_command_yields_same_event_ids_when_processed_again() -> None:

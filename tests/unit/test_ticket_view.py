@@ -55,7 +55,8 @@ REPLY = event(
 def test_submission_then_reply_builds_the_thread() -> None:
     view = apply_event(apply_event(None, SUBMITTED), REPLY)
     assert view is not None
-    assert view["reference"] == "DVK-1000" and view["version"] == 2
+    assert view["reference"] == "DVK-1000"
+    assert view["version"] == 2
     assert [m["from"] for m in view["thread"]] == ["customer", "agent"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 from pydantic import ValidationError
@@ -35,11 +35,11 @@ class Registry(Generic[M]):
         except KeyError:
             raise UndecodableMessage(f"unknown message type {type_name!r}") from None
 
-    def decode(self, type_name: str, schema_version: int, payload: dict[str, object]) -> M:
+    def decode(self, type_name: str, schema_version: int, payload: Mapping[str, object]) -> M:
         model = self.model_for(type_name)
         try:
             current = upcast(
-                type_name, schema_version, model.SCHEMA_VERSION, payload, self._upcasters
+                type_name, schema_version, model.SCHEMA_VERSION, dict(payload), self._upcasters
             )
             return model.model_validate(current)
         except SchemaVersionError as error:

@@ -7,9 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
 Channel = Literal["web", "email", "chat", "slack", "api", "kafka"]
-TicketStatus = Literal[
-    "new", "open", "in_progress", "on_hold", "escalated", "resolved", "closed"
-]
+TicketStatus = Literal["new", "open", "in_progress", "on_hold", "escalated", "resolved", "closed"]
 Author = Literal["customer", "agent"]
 
 # The brief's forms speak of low/normal/high/urgent; the wire speaks P1-P4.

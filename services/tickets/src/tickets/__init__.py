@@ -1,1 +1,1 @@
-"""Dvika Care tickets service: the event-sourced ticket aggregate and its exactly-once command loop."""
+"""Dvika Care tickets service: the event-sourced ticket aggregate and its exactly-once loop."""

@@ -53,7 +53,9 @@ def create_app(settings: TicketsSettings) -> FastAPI:
             raise RuntimeError("command consumer is not running")
 
     app = FastAPI(title="Dvika Care tickets", lifespan=lifespan)
-    add_ops_routes(app, service=settings.service_name, checks={"command_consumer": consumer_running})
+    add_ops_routes(
+        app, service=settings.service_name, checks={"command_consumer": consumer_running}
+    )
     return app
 
 

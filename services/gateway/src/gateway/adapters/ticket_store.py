@@ -27,6 +27,15 @@ POINTER_TTL_S = 1.0
 
 Document = dict[str, Any]
 
+# FerretDB 1.24 keeps one PostgreSQL connection open per matched statement of an `update`
+# command until the whole command ends; with its pool of 50 a large bulk replace deadlocks
+# the server. Small chunks keep every command well below that.
+REPLACE_CHUNK = 32
+
+
+class ConcurrentProjectionWrite(RuntimeError):
+    """A document changed between read and write; the batch is re-read and applied again."""
+
 
 class TicketStore:
     def __init__(self, client: AsyncMongoClient[Document], database: str) -> None:
@@ -52,9 +61,7 @@ class TicketStore:
         )
         self._active = collection
 
-    async def apply(
-        self, envelopes: Sequence[EventEnvelope], collection: str | None = None
-    ) -> int:
+    async def apply(self, envelopes: Sequence[EventEnvelope], collection: str | None = None) -> int:
         """Fold a batch of events into their documents with one bulk write; returns changes.
 
         Raises GapInEvents when an event's predecessor has not been applied yet.
@@ -62,8 +69,10 @@ class TicketStore:
         target = self._db[collection] if collection else await self.active_collection(fresh=True)
         ids = list({str(e.ticket_id) for e in envelopes})
         views: dict[str, TicketView | None] = dict.fromkeys(ids)
+        existing: dict[str, int] = {}
         async for doc in target.find({"_id": {"$in": ids}}):
             views[doc["_id"]] = doc
+            existing[doc["_id"]] = doc["version"]
         changed: set[str] = set()
         for envelope in envelopes:
             key = str(envelope.ticket_id)
@@ -71,11 +80,20 @@ class TicketStore:
             if updated is not None:
                 views[key] = updated
                 changed.add(key)
-        if changed:
-            await target.bulk_write(
-                [ReplaceOne({"_id": k}, views[k], upsert=True) for k in sorted(changed)],
+        updates = [v for k in sorted(changed) if (v := views[k]) is not None]
+        created = [v for v in updates if v["_id"] not in existing]
+        replaced = [v for v in updates if v["_id"] in existing]
+        if created:
+            await target.insert_many(created, ordered=False)
+        for start in range(0, len(replaced), REPLACE_CHUNK):
+            chunk = replaced[start : start + REPLACE_CHUNK]
+            result = await target.bulk_write(
+                [ReplaceOne({"_id": v["_id"], "version": existing[v["_id"]]}, v) for v in chunk],
                 ordered=False,
             )
+            if result.matched_count != len(chunk):
+                # Another writer (a rebuild catching up) got there first; re-read and retry.
+                raise ConcurrentProjectionWrite(f"{len(chunk) - result.matched_count} stale")
         return len(changed)
 
     async def get(self, ticket_id: UUID | str) -> TicketView | None:

@@ -65,6 +65,8 @@ async def _dead_letter(broker: KafkaBroker, record: Any, reason: str) -> None:
         reason,
         datetime.now(UTC),
     )
-    await broker.publish(letter.model_dump(mode="json"), DEAD_LETTERS.name, key=record.topic.encode())
+    await broker.publish(
+        letter.model_dump(mode="json"), DEAD_LETTERS.name, key=record.topic.encode()
+    )
     DEAD_LETTERS_TOTAL.labels(SERVICE, record.topic).inc()
     log.warning("event dead-lettered", offset=record.offset, reason=reason)

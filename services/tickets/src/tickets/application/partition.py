@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID, uuid5
-
 from typing import Literal
+from uuid import UUID, uuid5
 
 from contracts.base import Event
 from contracts.envelopes import CommandEnvelope, CommandReply, EventEnvelope
@@ -101,7 +100,12 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     except UndecodableMessage as error:
         return Outcome(
             reply=_reply(
-                envelope, now, "rejected", batch.ticket(envelope.ticket_id), str(error), code="invalid"
+                envelope,
+                now,
+                "rejected",
+                batch.ticket(envelope.ticket_id),
+                str(error),
+                code="invalid",
             ),
             dead_letter_reason=str(error),
         )

@@ -103,7 +103,9 @@ class CommandConsumer:
                 log.error("fenced: another instance owns this partition", partition=tp.partition)
                 raise
             except KafkaError:
-                log.exception("transaction failed; re-reading the partition", partition=tp.partition)
+                log.exception(
+                    "transaction failed; re-reading the partition", partition=tp.partition
+                )
                 await self._reset(tp.partition)
                 return
         batch.commit()

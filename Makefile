@@ -1,0 +1,102 @@
+# Dvika Care — every command a developer or CI needs. `make help` lists them.
+#   make run    set up everything, start the servers and all services, print the URLs
+#   make test   set up everything, then lint and run every test
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+TOOLS := $(ROOT)/.tools
+UV_VERSION := 0.13.8
+UV := $(TOOLS)/uv-venv/bin/uv
+PY := $(ROOT)/.venv/bin/python
+# The machine's Python 3.11; uv must not try to download another.
+export UV_PYTHON := $(shell command -v python3.11 || command -v python3)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+INFRA := $(ROOT)/deploy/local/infra.sh
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+# --- set-up -----------------------------------------------------------------------------
+
+$(UV):
+	@$(UV_PYTHON) -m venv $(TOOLS)/uv-venv
+	@$(TOOLS)/uv-venv/bin/pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+
+.venv/.synced: $(UV) uv.lock pyproject.toml contracts/pyproject.toml kit/pyproject.toml $(wildcard services/*/pyproject.toml)
+	@$(UV) sync --locked --all-packages --quiet
+	@touch $@
+
+.PHONY: deps
+deps: .venv/.synced ## install uv (from PyPI) and every Python dependency from uv.lock
+
+.PHONY: tools
+tools: ## fetch and build Kafka, FerretDB and PostgreSQL (cached per user)
+	@$(INFRA) install
+
+.PHONY: setup
+setup: deps tools ## everything `run` and `test` need
+
+# --- servers ------------------------------------------------------------------------------
+
+.PHONY: infra-up infra-down infra-status
+infra-up: ## start Kafka, PostgreSQL and FerretDB for `make run` (idempotent)
+	@$(INFRA) up
+infra-down: ## stop them
+	@$(INFRA) down
+infra-status: ## one line per server
+	@$(INFRA) status
+
+# --- run ---------------------------------------------------------------------------------
+
+.PHONY: run start stop
+run: setup infra-up ## start every service in the foreground (Ctrl-C stops them) and print URLs
+	@$(ROOT)/deploy/local/services.sh run
+start: setup infra-up ## like run, but detached; `make stop` ends it
+	@$(ROOT)/deploy/local/services.sh start
+stop: ## stop a detached run's services (servers keep running: make infra-down)
+	@$(ROOT)/deploy/local/services.sh stop
+
+.PHONY: rebuild-projections
+rebuild-projections: deps ## replay the ticket log into fresh read models and switch over
+	@set -a; eval "$$($(INFRA) env)"; set +a; $(ROOT)/.venv/bin/dvika-rebuild-projections
+
+.PHONY: contracts
+contracts: deps ## export JSON Schemas and the AsyncAPI document to contracts/schemas/
+	@$(PY) -m contracts.export
+
+# --- checks ------------------------------------------------------------------------------
+
+.PHONY: lint
+lint: deps ## ruff, mypy and import-linter
+	@$(ROOT)/.venv/bin/ruff check .
+	@$(ROOT)/.venv/bin/ruff format --check .
+	@$(ROOT)/.venv/bin/mypy contracts/src kit/src services/*/src tests
+	@$(ROOT)/.venv/bin/lint-imports
+
+.PHONY: test test-unit test-integration test-e2e
+test: setup lint ## lint, then every test against real servers started by the tests
+	@$(PY) -m pytest tests $(PYTEST_ARGS)
+test-unit: deps ## the pure, fast tests
+	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+test-integration: setup ## tests against real Kafka and FerretDB
+	@$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+test-e2e: setup ## the whole stack over HTTP and WebSocket
+	@$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+.PHONY: format
+format: deps ## apply ruff's fixes and formatting
+	@$(ROOT)/.venv/bin/ruff check --fix .
+	@$(ROOT)/.venv/bin/ruff format .
+
+.PHONY: clean
+clean: ## stop everything and remove the local state (not the caches)
+	-@$(ROOT)/deploy/local/services.sh stop
+	-@$(INFRA) down
+	-@DVIKA_PROFILE=test $(INFRA) down
+	@rm -rf .state

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Start, watch and stop Dvika Care's six services on this machine (the `make run` profile).
+#
+#   deploy/local/services.sh run     start all, print the URLs, stop all on Ctrl-C
+#   deploy/local/services.sh start   start all in the background (detached)
+#   deploy/local/services.sh stop    stop what `start` (or an interrupted `run`) left
+#
+# Servers (Kafka, FerretDB) come from deploy/local/infra.sh; logs go to .state/dev/logs/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+STATE="$ROOT/.state/${DVIKA_PROFILE:-dev}"
+PIDS="$STATE/services"
+LOGS="$STATE/logs"
+# name:port — the gateway is the public face; the others serve only /healthz, /readyz, /metrics.
+SERVICES=(tickets:8081 gateway:8080 intake:8082 routing:8083 sla:8084 notify:8085)
+
+say() { printf '%s\n' "$*"; }
+
+start_one() {
+  local name=${1%%:*} port=${1##*:}
+  if [[ -f "$PIDS/$name.pid" ]] && kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null; then
+    say "  $name already running (pid $(cat "$PIDS/$name.pid"))"
+    return
+  fi
+  DVIKA_HTTP_PORT=$port setsid "$ROOT/.venv/bin/python" -m "$name" >>"$LOGS/$name.log" 2>&1 &
+  echo $! >"$PIDS/$name.pid"
+}
+
+wait_ready() {
+  local name=${1%%:*} port=${1##*:} deadline=$((SECONDS + 90))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz"; do
+    if ! kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null; then
+      say "$name exited during start-up; last lines of $LOGS/$name.log:"; tail -n 20 "$LOGS/$name.log"
+      return 1
+    fi
+    if ((SECONDS > deadline)); then say "$name not ready after 90 s (see $LOGS/$name.log)"; return 1; fi
+    sleep 0.3
+  done
+}
+
+start_all() {
+  mkdir -p "$PIDS" "$LOGS"
+  set -a; eval "$("$ROOT/deploy/local/infra.sh" env)"; set +a
+  for s in "${SERVICES[@]}"; do start_one "$s"; done
+  for s in "${SERVICES[@]}"; do wait_ready "$s"; done
+  say ""
+  say "Dvika Care is running:"
+  say "  API             http://127.0.0.1:8080/api/v1/tickets   (docs: http://127.0.0.1:8080/docs)"
+  say "  Live feed       ws://127.0.0.1:8080/ws"
+  for s in "${SERVICES[@]}"; do say "  ${s%%:*}$(printf '%*s' $((16 - ${#s})) '')http://127.0.0.1:${s##*:}/readyz  /metrics"; done
+  say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
+  say "  MongoDB (Ferret) ${MONGODB_URL}"
+  say "  Logs            $LOGS/"
+}
+
+stop_all() {
+  local pid
+  for s in "${SERVICES[@]}"; do
+    local name=${s%%:*}
+    [[ -f "$PIDS/$name.pid" ]] || continue
+    pid=$(cat "$PIDS/$name.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for s in "${SERVICES[@]}"; do
+    local name=${s%%:*}
+    [[ -f "$PIDS/$name.pid" ]] || continue
+    pid=$(cat "$PIDS/$name.pid")
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$PIDS/$name.pid"
+  done
+  say "services stopped"
+}
+
+case "${1:-}" in
+  run)
+    trap 'say ""; stop_all; exit 0' INT TERM
+    start_all
+    say ""
+    say "Ctrl-C stops every service (servers keep running: make infra-down)."
+    while true; do sleep 3600 & wait $!; done
+    ;;
+  start) start_all; say "detached: make stop ends it" ;;
+  stop) stop_all ;;
+  *) sed -n '2,8p' "$0"; exit 2 ;;
+esac
