@@ -59,6 +59,8 @@ def make_broker(settings: ServiceSettings, **kwargs: Any) -> KafkaBroker:
     # Its default logger prints its own unstructured lines; a plain stdlib logger propagates
     # to the structlog handler instead.
     kwargs.setdefault("logger", logging.getLogger(f"faststream.{settings.service_name}"))
+    # "Received"/"Processed" for every message belongs at DEBUG; metrics count them.
+    kwargs.setdefault("log_level", logging.DEBUG)
     return KafkaBroker(settings.kafka_bootstrap_servers, middlewares=middlewares, **kwargs)
 
 
@@ -98,6 +100,19 @@ async def wait_for_kafka(bootstrap_servers: str, timeout_s: float = 30) -> None:
     """Return once Kafka answers a metadata request; raise `KafkaUnavailableError` at timeout."""
     admin = await _connected_admin(bootstrap_servers, time.monotonic() + timeout_s)
     await admin.close()
+
+
+async def prepare_kafka(
+    settings: ServiceSettings, topics: Iterable[TopicSpec], *, timeout_s: float = 60
+) -> None:
+    """What every service does first: wait for Kafka, then create any missing topic."""
+    await wait_for_kafka(settings.kafka_bootstrap_servers, timeout_s)
+    await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        topics,
+        timeout_s=timeout_s,
+        replication_factor=settings.topic_replication_factor,
+    )
 
 
 async def ensure_topics(

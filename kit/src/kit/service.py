@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from contracts.topics import TopicSpec
-from kit.kafka import ensure_topics, kafka_readiness_check, wait_for_kafka
+from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.logging import get_logger
 from kit.ops import add_ops_routes
 from kit.settings import ServiceSettings
@@ -62,8 +62,7 @@ def ops_only_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log = get_logger(__name__)
         log.info("waiting for kafka", bootstrap_servers=bootstrap)
-        await wait_for_kafka(bootstrap, startup_timeout_s)
-        await ensure_topics(bootstrap, specs, timeout_s=startup_timeout_s)
+        await prepare_kafka(settings, specs, timeout_s=startup_timeout_s)
         log.info("started", instance_id=settings.instance_id)
         yield
 

@@ -59,3 +59,5 @@ class ServiceSettings(BaseSettings):
         ),
     )
     instance_id: str = Field(default_factory=_default_instance_id)
+    # 1 on one machine; 3 on a cluster (see deploy/k8s), where min.insync.replicas is 2.
+    topic_replication_factor: int = Field(1, ge=1)

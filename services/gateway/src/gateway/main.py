@@ -15,7 +15,7 @@ from gateway.entrypoints import http_tickets, websocket
 from gateway.entrypoints.projection import register_projection
 from gateway.live import LiveFeed, LiveHub
 from gateway.settings import GatewaySettings
-from kit.kafka import ensure_topics, make_broker, wait_for_kafka
+from kit.kafka import make_broker, prepare_kafka
 from kit.logging import configure_logging
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
@@ -36,8 +36,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await wait_for_kafka(settings.kafka_bootstrap_servers, timeout_s=60)
-        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS)
+        await prepare_kafka(settings, ALL_TOPICS)
         await store.prepare()
         await bus.start()
         await live.start()

@@ -11,7 +11,7 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS
-from kit.kafka import ensure_topics, wait_for_kafka
+from kit.kafka import prepare_kafka
 from kit.logging import configure_logging
 from kit.ops import add_ops_routes
 from kit.service import run, serve_http
@@ -37,8 +37,7 @@ def create_app(settings: TicketsSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await wait_for_kafka(settings.kafka_bootstrap_servers, timeout_s=60)
-        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS)
+        await prepare_kafka(settings, ALL_TOPICS)
         task = asyncio.create_task(consumer.run(), name="command-consumer")
         task.add_done_callback(_exit_when_consumer_dies)
         try:
