@@ -29,7 +29,7 @@ start_one() {
 
 wait_ready() {
   local name=${1%%:*} port=${1##*:} deadline=$((SECONDS + 90))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz"; do
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
     if ! kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null; then
       say "$name exited during start-up; last lines of $LOGS/$name.log:"; tail -n 20 "$LOGS/$name.log"
       return 1
@@ -48,7 +48,7 @@ start_all() {
   say "Dvika Care is running:"
   say "  API             http://127.0.0.1:8080/api/v1/tickets   (docs: http://127.0.0.1:8080/docs)"
   say "  Live feed       ws://127.0.0.1:8080/ws"
-  for s in "${SERVICES[@]}"; do say "  ${s%%:*}$(printf '%*s' $((16 - ${#s})) '')http://127.0.0.1:${s##*:}/readyz  /metrics"; done
+  for s in "${SERVICES[@]}"; do printf "  %-15s http://127.0.0.1:%s/readyz  /metrics\n" "${s%%:*}" "${s##*:}"; done
   say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
   say "  MongoDB (Ferret) ${MONGODB_URL}"
   say "  Logs            $LOGS/"

@@ -17,16 +17,19 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import SpanKind
 
 from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS, TICKET_EVENTS, TICKET_REPLIES
 from kit.kafka import dead_letter_record
 from kit.metrics import DEAD_LETTERS_TOTAL, HANDLER_SECONDS, MESSAGES_CONSUMED, MESSAGES_PRODUCED
+from kit.tracing import context_from_kafka_headers, get_tracer, kafka_headers_from_context
 from tickets.adapters.event_log import rebuild_partitions
 from tickets.adapters.partition_writer import PartitionWriter
 from tickets.application.partition import Batch, Outcome, handle
 
 SERVICE = "tickets"
 log = structlog.get_logger(__name__)
+_tracer = get_tracer(__name__)
 
 
 class CommandConsumer:
@@ -92,10 +95,10 @@ class CommandConsumer:
         MESSAGES_CONSUMED.labels(SERVICE, tp.topic).inc(len(records))
         with HANDLER_SECONDS.labels(SERVICE, "command_batch").time():
             batch = Batch(writer.state)
-            outcomes = [handle(batch, record.value, self._clock) for record in records]
+            outcomes, headers = self._decide(batch, records)
             try:
                 async with writer.producer.transaction():
-                    await self._send(writer, records, outcomes)
+                    await self._send(writer, records, outcomes, headers)
                     await writer.producer.send_offsets_to_transaction(
                         {tp: records[-1].offset + 1}, self._group_id
                     )
@@ -110,15 +113,31 @@ class CommandConsumer:
                 return
         batch.commit()
 
+    def _decide(
+        self, batch: Batch, records: list[ConsumerRecord[Any, Any]]
+    ) -> tuple[list[Outcome], list[list[tuple[str, bytes]]]]:
+        """Each command's outcome, and the trace headers its events carry on."""
+        outcomes, headers = [], []
+        for record in records:
+            parent = context_from_kafka_headers(record.headers)
+            with _tracer.start_as_current_span(
+                "tickets.handle_command", context=parent, kind=SpanKind.CONSUMER
+            ) as span:
+                span.set_attribute("messaging.kafka.offset", record.offset)
+                outcomes.append(handle(batch, record.value, self._clock))
+                headers.append(kafka_headers_from_context())
+        return outcomes, headers
+
     async def _send(
         self,
         writer: PartitionWriter,
         records: list[ConsumerRecord[Any, Any]],
         outcomes: list[Outcome],
+        headers: list[list[tuple[str, bytes]]],
     ) -> None:
         producer = writer.producer
         sends = []
-        for record, outcome in zip(records, outcomes, strict=True):
+        for record, outcome, trace in zip(records, outcomes, headers, strict=True):
             for event in outcome.events:
                 sends.append(
                     await producer.send(
@@ -126,7 +145,7 @@ class CommandConsumer:
                         value=event.model_dump_json().encode(),
                         key=str(event.ticket_id).encode(),
                         partition=writer.partition,
-                        headers=record.headers and list(record.headers),
+                        headers=trace,
                     )
                 )
                 MESSAGES_PRODUCED.labels(SERVICE, TICKET_EVENTS.name).inc()
