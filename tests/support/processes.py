@@ -23,7 +23,7 @@ class ServiceProcess:
         self.env = {**os.environ, **env, "DVIKA_HTTP_PORT": str(port)}
         self.process: subprocess.Popen[bytes] | None = None
         LOGS.mkdir(parents=True, exist_ok=True)
-        self.log_path: Path = LOGS / f"{module}.log"
+        self.log_path: Path = LOGS / f"{module}-{port}.log"
 
     @property
     def url(self) -> str:

@@ -78,7 +78,8 @@ class CommandConsumer:
                     continue
                 async with self._lock:
                     if generation != self._generation:
-                        continue  # the assignment changed under us; these will be read again
+                        self._rewind(fetched)  # the assignment changed while fetching
+                        continue
                     await asyncio.gather(
                         *(self._process(tp, records) for tp, records in fetched.items())
                     )
@@ -87,6 +88,13 @@ class CommandConsumer:
             async with self._lock:
                 await self._release(list(self._writers))
             await self._consumer.stop()
+
+    def _rewind(self, fetched: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        """Put a dropped batch back: the consumer's position has already moved past it."""
+        assigned = self._consumer.assignment()
+        for tp, records in fetched.items():
+            if tp in assigned and records:
+                self._consumer.seek(tp, records[0].offset)
 
     async def _process(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]) -> None:
         writer = self._writers.get(tp.partition)
