@@ -55,11 +55,11 @@ infra-status: ## one line per server
 # --- run ---------------------------------------------------------------------------------
 
 .PHONY: run start stop
-run: setup infra-up ## start every service in the foreground (Ctrl-C stops them) and print URLs
+run: setup infra-up ## start servers and every service, print the URLs; Ctrl-C stops them all
 	@$(ROOT)/deploy/local/services.sh run
 start: setup infra-up ## like run, but detached; `make stop` ends it
 	@$(ROOT)/deploy/local/services.sh start
-stop: ## stop a detached run's services (servers keep running: make infra-down)
+stop: ## stop a detached run: its services, then the servers
 	@$(ROOT)/deploy/local/services.sh stop
 
 .PHONY: rebuild-projections

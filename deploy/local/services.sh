@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Start, watch and stop Dvika Care's six services on this machine (the `make run` profile).
 #
-#   deploy/local/services.sh run     start all, print the URLs, stop all on Ctrl-C
+#   deploy/local/services.sh run     start all, print the URLs, stop services and servers on Ctrl-C
 #   deploy/local/services.sh start   start all in the background (detached)
-#   deploy/local/services.sh stop    stop what `start` (or an interrupted `run`) left
+#   deploy/local/services.sh stop    stop what `start` left: the services, then the servers
 #
 # Servers (Kafka, FerretDB) come from deploy/local/infra.sh; logs go to .state/dev/logs/.
 set -euo pipefail
@@ -75,13 +75,13 @@ stop_all() {
 
 case "${1:-}" in
   run)
-    trap 'say ""; stop_all; exit 0' INT TERM
+    trap 'say ""; stop_all; "$ROOT/deploy/local/infra.sh" down; exit 0' INT TERM
     start_all
     say ""
-    say "Ctrl-C stops every service (servers keep running: make infra-down)."
+    say "Ctrl-C stops every service and server."
     while true; do sleep 3600 & wait $!; done
     ;;
   start) start_all; say "detached: make stop ends it" ;;
-  stop) stop_all ;;
+  stop) stop_all; "$ROOT/deploy/local/infra.sh" down ;;
   *) sed -n '2,8p' "$0"; exit 2 ;;
 esac
