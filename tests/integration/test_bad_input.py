@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Stack
 from contracts.envelopes import CommandEnvelope, DeadLetter
-from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS
+from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS, TICKET_EVENTS
 from contracts.values import Actor
 from support.kafka_tools import end_offsets, producer, read_topic, send_command
 from support.waiting import eventually
@@ -69,6 +69,42 @@ async def test_malformed_and_schema_invalid_commands_are_dead_lettered(
             },
         )
     assert response.status_code == 201, response.text
+
+
+async def test_a_foreign_record_in_the_event_log_is_dead_lettered_by_the_projection(
+    stack: Stack, kafka_bootstrap: str
+) -> None:
+    kafka = await producer(kafka_bootstrap)
+    try:
+        await kafka.send_and_wait(
+            TICKET_EVENTS.name, b"<xml>not an event</xml>", key=b"stray", partition=0
+        )
+    finally:
+        await kafka.stop()
+
+    async def dead_lettered() -> DeadLetter | None:
+        for letter in await _dead_letters(kafka_bootstrap):
+            if letter.source_topic == TICKET_EVENTS.name and letter.key == "stray":
+                return letter
+        return None
+
+    letter = await eventually(dead_lettered, timeout_s=30, what="the stray record's dead letter")
+    assert letter.service == "gateway"
+    assert letter.raw == "<xml>not an event</xml>"
+    assert "invalid event envelope" in letter.reason
+    # The projection goes on past it: a new ticket is readable.
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        created = await client.post(
+            "/api/v1/tickets",
+            json={
+                "customer": {"name": "After Stray", "email": "stray@example.com"},
+                "subject": "Projection alive?",
+                "message": "Hope so.",
+            },
+        )
+        assert created.status_code == 201
+        read = await client.get(f"/api/v1/tickets/{created.json()['id']}?min_version=1")
+    assert read.json()["subject"] == "Projection alive?"
 
 
 @pytest.mark.parametrize(

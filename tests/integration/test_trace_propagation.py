@@ -8,10 +8,10 @@ from uuid import uuid4
 import pytest
 
 from conftest import Stack
-from contracts.envelopes import CommandEnvelope, EventEnvelope
-from contracts.topics import TICKET_COMMANDS, TICKET_EVENTS
+from contracts.envelopes import CommandEnvelope
+from contracts.topics import TICKET_COMMANDS
 from contracts.values import Actor
-from support.kafka_tools import producer, read_topic
+from support.kafka_tools import producer, read_events
 from support.waiting import eventually
 
 pytestmark = pytest.mark.kafka
@@ -46,8 +46,8 @@ async def test_event_headers_carry_the_commands_trace(stack: Stack, kafka_bootst
         await kafka.stop()
 
     async def our_event_headers() -> dict[str, bytes] | None:
-        for record in await read_topic(kafka_bootstrap, TICKET_EVENTS.name, 6):
-            if EventEnvelope.model_validate_json(record.value).command_id == command_id:
+        for record, event in await read_events(kafka_bootstrap):
+            if event.command_id == command_id:
                 return dict(record.headers)
         return None
 

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from contracts.envelopes import CommandEnvelope, EventEnvelope
-from contracts.topics import TICKET_EVENTS
 from contracts.values import Actor
-from support.kafka_tools import read_topic
+from support.kafka_tools import read_events
 from support.waiting import eventually
 
 
@@ -57,8 +56,7 @@ async def assert_each_command_once(
 
     async def all_arrived() -> int | None:
         per_ticket.clear()
-        for record in await read_topic(bootstrap, TICKET_EVENTS.name, TICKET_EVENTS.partitions):
-            event = EventEnvelope.model_validate_json(record.value)
+        for _, event in await read_events(bootstrap):
             if event.command_id in sent:
                 per_ticket[event.ticket_id].append(event)
         count = sum(len(events) for events in per_ticket.values())

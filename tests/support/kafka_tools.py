@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import ValidationError
 
-from contracts.envelopes import CommandEnvelope
+from contracts.envelopes import CommandEnvelope, EventEnvelope
+from contracts.topics import TICKET_EVENTS
 
 
 async def producer(bootstrap: str) -> AIOKafkaProducer:
@@ -57,3 +59,14 @@ async def read_topic(
         return records
     finally:
         await consumer.stop()
+
+
+async def read_events(bootstrap: str) -> list[tuple[ConsumerRecord[Any, Any], EventEnvelope]]:
+    """Every committed ticket event with its record; foreign records (a test's garbage) skipped."""
+    events = []
+    for record in await read_topic(bootstrap, TICKET_EVENTS.name, TICKET_EVENTS.partitions):
+        try:
+            events.append((record, EventEnvelope.model_validate_json(record.value)))
+        except ValidationError:
+            continue
+    return events

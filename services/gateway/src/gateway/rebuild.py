@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import structlog
 
-from contracts.registry import parse_event_envelope
+from contracts.envelopes import EventEnvelope
+from contracts.registry import UndecodableMessage, parse_event_envelope
 from contracts.topics import TICKET_EVENTS
 from gateway.adapters.ticket_store import POINTER_TTL_S, TicketStore
 from gateway.settings import GatewaySettings
@@ -36,7 +38,7 @@ async def rebuild(settings: GatewaySettings) -> str:
         await store.prepare(target)
 
         async def fold(records: RecordBatch) -> None:
-            await store.apply([parse_event_envelope(r.value or b"") for r in records], target)
+            await store.apply(list(_events(records)), target)
 
         partitions = range(TICKET_EVENTS.partitions)
         ends = await replay(settings.kafka_bootstrap_servers, TICKET_EVENTS.name, partitions, fold)
@@ -55,6 +57,15 @@ async def rebuild(settings: GatewaySettings) -> str:
         return target
     finally:
         await mongo.close()
+
+
+def _events(records: RecordBatch) -> Iterator[EventEnvelope]:
+    for record in records:
+        try:
+            yield parse_event_envelope(record.value or b"")
+        except UndecodableMessage:
+            # The live projector dead-lettered it when it first came by; nothing to rebuild.
+            log.warning("skipping a record that is not an event", offset=record.offset)
 
 
 def main() -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from contracts.registry import parse_event_envelope
+import structlog
+
+from contracts.registry import UndecodableMessage, parse_event_envelope
 from contracts.topics import TICKET_EVENTS
 from kit.replay import RecordBatch, replay
 from tickets.application.partition import PartitionState
+
+log = structlog.get_logger(__name__)
 
 
 async def rebuild_partitions(
@@ -23,7 +27,17 @@ async def rebuild_partitions(
 
     async def fold(records: RecordBatch) -> None:
         for record in records:
-            states[record.partition].apply(parse_event_envelope(record.value or b""))
+            try:
+                envelope = parse_event_envelope(record.value or b"")
+            except UndecodableMessage as error:
+                # Not an event at all (only this service may write here: a stray producer),
+                # so it cannot be part of any ticket's version sequence. A *gap* in versions,
+                # by contrast, stops the rebuild: that would be a corrupt log.
+                log.error(
+                    "foreign record in the event log", offset=record.offset, reason=str(error)
+                )
+                continue
+            states[record.partition].apply(envelope)
 
     await replay(bootstrap_servers, TICKET_EVENTS.name, list(states), fold)
     return states
