@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
@@ -223,24 +223,25 @@ def kafka_readiness_check(bootstrap_servers: str) -> ReadinessCheck:
     return kafka
 
 
-def dead_letter_record(
-    service: str,
-    topic: str,
-    partition: int,
-    offset: int,
-    key: bytes | None,
-    value: bytes | None,
-    reason: str,
-    now: datetime,
-) -> DeadLetter:
+class KafkaRecord(Protocol):
+    """What a dead letter needs of a consumed record (aiokafka's `ConsumerRecord` has it)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+def dead_letter_record(service: str, record: KafkaRecord, reason: str, now: datetime) -> DeadLetter:
     """A `DeadLetter` keeping the record's bytes, decoded with replacement so any input fits."""
     return DeadLetter(
         service=service,
-        source_topic=topic,
-        partition=partition,
-        offset=offset,
-        key=None if key is None else key.decode("utf-8", errors="replace"),
-        raw="" if value is None else value.decode("utf-8", errors="replace"),
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=None if record.key is None else record.key.decode("utf-8", errors="replace"),
+        raw="" if record.value is None else record.value.decode("utf-8", errors="replace"),
         reason=reason,
         failed_at=now,
     )

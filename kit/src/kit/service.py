@@ -8,16 +8,19 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from types import FrameType
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from contracts.topics import TopicSpec
 from kit.kafka import kafka_readiness_check, prepare_kafka
-from kit.logging import get_logger
+from kit.logging import configure_logging, get_logger
 from kit.ops import add_ops_routes
 from kit.settings import ServiceSettings
+from kit.tracing import configure_tracing
 
+S = TypeVar("S", bound=ServiceSettings)
 _STARTUP_POLL_S = 0.1
 
 
@@ -96,3 +99,11 @@ def run(main: Callable[[], Awaitable[None]]) -> None:
             uvloop.run(entry())
     except KeyboardInterrupt:
         pass
+
+
+def serve(settings: S, create_app: Callable[[S], FastAPI]) -> None:
+    """The whole life of a service process: logs, traces, then its app over HTTP."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    app = create_app(settings)
+    run(lambda: serve_http(app, settings.http_host, settings.http_port))

@@ -21,14 +21,24 @@ from kit.kafka import (
 from kit.settings import ServiceSettings
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
 # Nothing listens on port 1, so connecting fails at once.
 NOWHERE = "127.0.0.1:1"
 
 
 def test_dead_letter_keeps_undecodable_bytes() -> None:
-    letter = dead_letter_record(
-        "tickets", "dvika.tickets.commands.v1", 3, 42, b"k\xff", b'{"a":\xff\xfe}', "bad", NOW
-    )
+    record = Record("dvika.tickets.commands.v1", 3, 42, b"k\xff", b'{"a":\xff\xfe}')
+    letter = dead_letter_record("tickets", record, "bad", NOW)
     assert letter.service == "tickets"
     assert letter.source_topic == "dvika.tickets.commands.v1"
     assert (letter.partition, letter.offset) == (3, 42)
@@ -39,7 +49,7 @@ def test_dead_letter_keeps_undecodable_bytes() -> None:
 
 
 def test_dead_letter_of_null_key_and_tombstone() -> None:
-    letter = dead_letter_record("s", "t", 0, 0, None, None, "tombstone", NOW)
+    letter = dead_letter_record("s", Record("t", 0, 0, None, None), "tombstone", NOW)
     assert letter.key is None
     assert letter.raw == ""
 

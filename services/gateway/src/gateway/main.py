@@ -16,11 +16,9 @@ from gateway.entrypoints.projection import register_projection
 from gateway.live import LiveFeed, LiveHub
 from gateway.settings import GatewaySettings
 from kit.kafka import make_broker, prepare_kafka
-from kit.logging import configure_logging
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
-from kit.service import run, serve_http
-from kit.tracing import configure_tracing
+from kit.service import serve
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -63,12 +61,5 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     return app
 
 
-async def _serve() -> None:
-    settings = GatewaySettings()
-    configure_logging(settings.service_name, settings.log_level, settings.log_format)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    await serve_http(create_app(settings), settings.http_host, settings.http_port)
-
-
 def main() -> None:
-    run(_serve)
+    serve(GatewaySettings(), create_app)

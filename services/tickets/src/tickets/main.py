@@ -12,10 +12,8 @@ from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS
 from kit.kafka import prepare_kafka
-from kit.logging import configure_logging
 from kit.ops import add_ops_routes
-from kit.service import run, serve_http
-from kit.tracing import configure_tracing
+from kit.service import serve
 from tickets.entrypoints.command_consumer import CommandConsumer
 from tickets.settings import TicketsSettings
 
@@ -66,12 +64,5 @@ def _exit_when_consumer_dies(task: asyncio.Task[None]) -> None:
         raise SystemExit(1)
 
 
-async def _serve() -> None:
-    settings = TicketsSettings()
-    configure_logging(settings.service_name, settings.log_level, settings.log_format)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    await serve_http(create_app(settings), settings.http_host, settings.http_port)
-
-
 def main() -> None:
-    run(_serve)
+    serve(TicketsSettings(), create_app)

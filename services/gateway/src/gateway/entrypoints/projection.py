@@ -55,16 +55,7 @@ def register_projection(broker: KafkaBroker, store: TicketStore, group_id: str) 
 
 
 async def _dead_letter(broker: KafkaBroker, record: Any, reason: str) -> None:
-    letter = dead_letter_record(
-        SERVICE,
-        record.topic,
-        record.partition,
-        record.offset,
-        record.key,
-        record.value,
-        reason,
-        datetime.now(UTC),
-    )
+    letter = dead_letter_record(SERVICE, record, reason, datetime.now(UTC))
     await broker.publish(
         letter.model_dump(mode="json"), DEAD_LETTERS.name, key=record.topic.encode()
     )

@@ -167,14 +167,7 @@ class CommandConsumer:
                 )
             if outcome.dead_letter_reason is not None:
                 letter = dead_letter_record(
-                    SERVICE,
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    record.key,
-                    record.value,
-                    outcome.dead_letter_reason,
-                    self._clock(),
+                    SERVICE, record, outcome.dead_letter_reason, self._clock()
                 )
                 sends.append(
                     await producer.send(
