@@ -105,5 +105,9 @@ def serve(settings: S, create_app: Callable[[S], FastAPI]) -> None:
     """The whole life of a service process: logs, traces, then its app over HTTP."""
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
     configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
-    app = create_app(settings)
-    run(lambda: serve_http(app, settings.http_host, settings.http_port))
+
+    async def main() -> None:
+        # Built inside the running loop: Kafka clients bind to the loop they are created in.
+        await serve_http(create_app(settings), settings.http_host, settings.http_port)
+
+    run(main)
