@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from conftest import Stack
@@ -11,6 +12,7 @@ from contracts.topics import TICKET_COMMANDS
 from support.command_stream import assert_each_command_once, ticket_commands
 from support.kafka_tools import producer, send_command
 from support.processes import ServiceProcess
+from support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -44,7 +46,12 @@ async def test_a_second_instance_joining_and_dying_hands_partitions_over_cleanly
     try:
         for index, envelope in enumerate(commands):
             if index == len(commands) // 3:
-                await asyncio.to_thread(second.start)  # the group rebalances onto two owners
+                await asyncio.to_thread(second.start)
+                # The group rebalances onto two owners, which split the partitions.
+                taken = await eventually(
+                    lambda: _owned(second), timeout_s=60, what="the second instance's share"
+                )
+                assert set(taken).isdisjoint(await _owned(stack.tickets))
             if index == 2 * len(commands) // 3:
                 second.kill()  # its partitions go back once its session expires
             await send_command(kafka, TICKET_COMMANDS.name, envelope)
@@ -52,4 +59,10 @@ async def test_a_second_instance_joining_and_dying_hands_partitions_over_cleanly
         await kafka.stop()
         second.stop()
     await assert_each_command_once(kafka_bootstrap, commands)
-    assert "partitions taken" in second.log_path.read_text()
+    assert sorted(await _owned(stack.tickets)) == list(range(TICKET_COMMANDS.partitions))
+
+
+async def _owned(service: ServiceProcess) -> list[int]:
+    async with httpx.AsyncClient(base_url=service.url, timeout=5) as client:
+        owned: list[int] = (await client.get("/partitions")).json()["owned"]
+        return owned

@@ -50,6 +50,12 @@ def create_app(settings: TicketsSettings) -> FastAPI:
             raise RuntimeError("command consumer is not running")
 
     app = FastAPI(title="Dvika Care tickets", lifespan=lifespan)
+
+    @app.get("/partitions")
+    async def owned_partitions() -> dict[str, list[int]]:
+        """The command partitions this instance writes for now (it changes on rebalances)."""
+        return {"owned": consumer.owned_partitions}
+
     add_ops_routes(
         app, service=settings.service_name, checks={"command_consumer": consumer_running}
     )
