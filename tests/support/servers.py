@@ -7,6 +7,7 @@ testcontainers when a Docker engine answers; else the project's own native serve
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -64,7 +65,22 @@ def _containers() -> Iterator[Servers]:
 
 
 @contextmanager
+def _one_run_at_a_time() -> Iterator[None]:
+    """Two test runs in one checkout would stop each other's servers; the second waits."""
+    TEST_STATE.mkdir(parents=True, exist_ok=True)
+    with (TEST_STATE.parent / "test-run.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
 def _native() -> Iterator[Servers]:
+    with _one_run_at_a_time(), _native_servers() as servers:
+        yield servers
+
+
+@contextmanager
+def _native_servers() -> Iterator[Servers]:
     env = {**os.environ, "DVIKA_PROFILE": "test"}
     keep = os.environ.get("DVIKA_KEEP_TEST_SERVERS") == "1"
 

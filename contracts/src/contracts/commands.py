@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.base import Command
-from contracts.values import Author, Category, Channel, Customer, MessageText, Priority, Subject
+from contracts.values import (
+    AccountId,
+    Author,
+    Category,
+    Channel,
+    Customer,
+    EscalationTier,
+    MessageText,
+    Priority,
+    QueueKey,
+    Reason,
+    Subject,
+    Tags,
+    TicketStatus,
+)
 
 
 class SubmitTicket(Command):
@@ -29,6 +43,82 @@ class PostMessage(Command):
     author: Author
     message: MessageText
     channel: Channel = "web"
+    # An agent's note for colleagues only; never shown to the customer.
+    internal: bool = False
+
+    @model_validator(mode="after")
+    def _only_agents_write_internal_notes(self) -> Self:
+        if self.internal and self.author != "agent":
+            raise ValueError("only agents write internal notes")
+        return self
 
 
-COMMAND_TYPES: tuple[type[Command], ...] = (SubmitTicket, PostMessage)
+class ChangeStatus(Command):
+    TYPE = "ticket.change_status"
+
+    status: TicketStatus
+    reason: Reason | None = None
+
+
+class ChangePriority(Command):
+    TYPE = "ticket.change_priority"
+
+    priority: Priority
+
+
+class ChangeCategory(Command):
+    TYPE = "ticket.change_category"
+
+    category: Category
+
+
+class AddTags(Command):
+    TYPE = "ticket.add_tags"
+
+    tags: Tags
+
+
+class RemoveTags(Command):
+    TYPE = "ticket.remove_tags"
+
+    tags: Tags
+
+
+class AssignTicket(Command):
+    """Assign to an agent, to a queue, or both; a field left out keeps its value."""
+
+    TYPE = "ticket.assign"
+
+    assignee: AccountId | None = None
+    queue: QueueKey | None = None
+
+    @model_validator(mode="after")
+    def _names_someone(self) -> Self:
+        if self.assignee is None and self.queue is None:
+            raise ValueError("name an assignee, a queue, or both")
+        return self
+
+
+class UnassignTicket(Command):
+    TYPE = "ticket.unassign"
+
+
+class EscalateTicket(Command):
+    TYPE = "ticket.escalate"
+
+    reason: Reason
+    tier: EscalationTier
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    SubmitTicket,
+    PostMessage,
+    ChangeStatus,
+    ChangePriority,
+    ChangeCategory,
+    AddTags,
+    RemoveTags,
+    AssignTicket,
+    UnassignTicket,
+    EscalateTicket,
+)

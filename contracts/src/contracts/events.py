@@ -6,13 +6,18 @@ from uuid import UUID
 
 from contracts.base import Event
 from contracts.values import (
+    AccountId,
     Author,
     Category,
     Channel,
     Customer,
+    EscalationTier,
     MessageText,
     Priority,
+    QueueKey,
+    Reason,
     Subject,
+    Tags,
     TicketStatus,
 )
 
@@ -32,12 +37,83 @@ class TicketSubmitted(Event):
 
 
 class MessagePosted(Event):
+    """A message on the thread. Its author's account is the envelope's `actor`."""
+
     TYPE = "ticket.message_posted"
 
     message_id: UUID
     author: Author
     message: MessageText
     channel: Channel
+    internal: bool = False
 
 
-EVENT_TYPES: tuple[type[Event], ...] = (TicketSubmitted, MessagePosted)
+class StatusChanged(Event):
+    TYPE = "ticket.status_changed"
+
+    from_status: TicketStatus
+    to_status: TicketStatus
+    reason: Reason | None = None
+
+
+class PriorityChanged(Event):
+    TYPE = "ticket.priority_changed"
+
+    from_priority: Priority
+    to_priority: Priority
+
+
+class CategoryChanged(Event):
+    TYPE = "ticket.category_changed"
+
+    from_category: Category
+    to_category: Category
+
+
+class TagsAdded(Event):
+    TYPE = "ticket.tags_added"
+
+    tags: Tags
+
+
+class TagsRemoved(Event):
+    TYPE = "ticket.tags_removed"
+
+    tags: Tags
+
+
+class TicketAssigned(Event):
+    """The assignment after the change: both fields are the new values."""
+
+    TYPE = "ticket.assigned"
+
+    assignee: AccountId | None
+    queue: QueueKey | None
+
+
+class TicketUnassigned(Event):
+    TYPE = "ticket.unassigned"
+
+    previous_assignee: AccountId
+
+
+class TicketEscalated(Event):
+    TYPE = "ticket.escalated"
+
+    reason: Reason
+    tier: EscalationTier
+    from_status: TicketStatus
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    TicketSubmitted,
+    MessagePosted,
+    StatusChanged,
+    PriorityChanged,
+    CategoryChanged,
+    TagsAdded,
+    TagsRemoved,
+    TicketAssigned,
+    TicketUnassigned,
+    TicketEscalated,
+)

@@ -34,6 +34,12 @@ NonBlank = Annotated[str, AfterValidator(_not_blank)]
 Subject = Annotated[NonBlank, Field(min_length=1, max_length=200)]
 MessageText = Annotated[NonBlank, Field(min_length=1, max_length=20_000)]
 Category = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+QueueKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+Tags = Annotated[tuple[Tag, ...], Field(min_length=1, max_length=20)]
+AccountId = Annotated[str, Field(min_length=1, max_length=64)]
+Reason = Annotated[NonBlank, Field(min_length=1, max_length=2000)]
+EscalationTier = Literal["L2", "engineering"]
 
 
 class Frozen(BaseModel):

@@ -17,7 +17,7 @@ from fastapi import WebSocket
 from contracts.events import MessagePosted, TicketSubmitted
 from contracts.registry import decode_event, parse_event_envelope
 from gateway.adapters.ticket_store import TicketStore
-from gateway.domain.ticket_view import apply_event
+from gateway.domain.ticket_view import apply_event, public_view
 from kit.metrics import WEBSOCKET_CONNECTIONS
 
 log = structlog.get_logger(__name__)
@@ -63,29 +63,30 @@ class LiveFeed:
         event = decode_event(envelope)
         if isinstance(event, TicketSubmitted):
             ticket = apply_event(None, envelope)
-            await self._hub.broadcast({"type": "ticket.new", "ticket": _public(ticket)})
-        elif isinstance(event, MessagePosted):
-            ticket = await self._store.wait_for_version(
-                envelope.ticket_id, envelope.version, VIEW_WAIT_S
-            )
+            assert ticket is not None
+            await self._hub.broadcast({"type": "ticket.new", "ticket": public_view(ticket)})
+            return
+        if isinstance(event, MessagePosted) and event.internal:
+            return  # until the feed knows who listens, notes go to nobody rather than everybody
+        view = await self._store.wait_for_version(envelope.ticket_id, envelope.version, VIEW_WAIT_S)
+        ticket = public_view(view) if view else {"id": str(envelope.ticket_id)}
+        if isinstance(event, MessagePosted):
             message = {
                 "id": str(event.message_id),
                 "from": event.author,
                 "message": event.message,
+                "internal": False,
                 "channel": event.channel,
-                "at": envelope.occurred_at.isoformat(),
+                "created_at": envelope.occurred_at.isoformat(),
             }
+            reply = {"type": "ticket.reply", "ticket": ticket, "message": message}
+            await self._hub.broadcast({**reply, "version": envelope.version})
+        else:
             await self._hub.broadcast(
                 {
-                    "type": "ticket.reply",
-                    "ticket": _public(ticket) or {"id": str(envelope.ticket_id)},
-                    "message": message,
+                    "type": "ticket.updated",
+                    "ticket": ticket,
+                    "change": envelope.type,
                     "version": envelope.version,
                 }
             )
-
-
-def _public(view: dict[str, Any] | None) -> dict[str, Any] | None:
-    if view is None:
-        return None
-    return {k: v for k, v in view.items() if k != "_id"}

@@ -15,6 +15,7 @@ from contracts.values import Actor
 from gateway.access import CurrentPrincipal
 from gateway.adapters.command_bus import CommandBus, CommandTimeout
 from gateway.adapters.ticket_store import TicketStore
+from gateway.domain.ticket_view import public_view, staff_view
 from gateway.schemas import ReplyCreate, ReplyCreated, TicketCreate, TicketCreated
 from gateway.settings import GatewaySettings
 from kit.tracing import current_trace_context
@@ -84,7 +85,7 @@ async def get_ticket(
         view = await store.wait_for_version(ticket_id, min_version, settings.read_wait_s)
     if view is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket")
-    return view
+    return staff_view(view) if principal.kind == "agent" else public_view(view)
 
 
 @router.post("/{ticket_id}/reply", status_code=status.HTTP_201_CREATED)

@@ -121,6 +121,8 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
         return Outcome(
             reply=_reply(envelope, now, "rejected", ticket, rejection.reason, code=rejection.code)
         )
+    if not events:  # nothing to change: accepted as it stands
+        return Outcome(reply=_reply(envelope, now, "accepted", ticket))
     envelopes = _envelopes(envelope, events, ticket.version if ticket else 0, now())
     for event_envelope, event in zip(envelopes, events, strict=True):
         ticket = evolve(ticket, event, envelope.ticket_id, event_envelope.version)

@@ -1,20 +1,44 @@
 """The Ticket aggregate: decide what a command means for a ticket, and evolve by events.
 
-`decide` never mutates: it returns the events a command causes (or raises `Rejected`).
-`evolve` folds one event into the state. Replaying a ticket's events through `evolve`
-rebuilds exactly the state the writer had, which is what makes the log the source of truth.
+`decide` never mutates: it returns the events a command causes (none when it changes nothing)
+or raises `Rejected`. `evolve` folds one event into the state. Replaying a ticket's events
+through `evolve` rebuilds exactly the state the writer had: the log is the source of truth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from uuid import UUID, uuid5
 
 from contracts.base import Command, Event
-from contracts.commands import PostMessage, SubmitTicket
-from contracts.events import MessagePosted, TicketSubmitted
-from contracts.values import TicketStatus
+from contracts.commands import (
+    AddTags,
+    AssignTicket,
+    ChangeCategory,
+    ChangePriority,
+    ChangeStatus,
+    EscalateTicket,
+    PostMessage,
+    RemoveTags,
+    SubmitTicket,
+    UnassignTicket,
+)
+from contracts.events import (
+    CategoryChanged,
+    MessagePosted,
+    PriorityChanged,
+    StatusChanged,
+    TagsAdded,
+    TagsRemoved,
+    TicketAssigned,
+    TicketEscalated,
+    TicketSubmitted,
+    TicketUnassigned,
+)
+from contracts.values import EscalationTier, Priority, TicketStatus
+from tickets.domain.lifecycle import REOPENED_BY_CUSTOMER, may_move, why_not
 
 # Retries arrive within seconds; a window this long per ticket catches them without
 # growing the writer's memory with every command a long-lived ticket ever received.
@@ -26,7 +50,7 @@ _MESSAGE_IDS = UUID("6f1c9d0e-5a47-4c8e-9d43-2b8f0f7d1c11")
 class Rejected(Exception):
     """The command is refused; `reason` is meant for the person or system that sent it."""
 
-    def __init__(self, reason: str, *, code: str = "rejected") -> None:
+    def __init__(self, reason: str, *, code: str = "conflict") -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
@@ -38,6 +62,12 @@ class Ticket:
     reference: str
     version: int
     status: TicketStatus
+    priority: Priority = "P3"
+    category: str = "general"
+    tags: frozenset[str] = frozenset()
+    assignee: str | None = None
+    queue: str | None = None
+    escalation_tier: EscalationTier | None = None
     # command id → ticket version right after it, newest last.
     recent_commands: tuple[tuple[UUID, int], ...] = field(default=())
 
@@ -53,53 +83,156 @@ def message_id_for(command_id: UUID) -> UUID:
     return uuid5(_MESSAGE_IDS, str(command_id))
 
 
-def decide(
-    ticket: Ticket | None, command: Command, command_id: UUID, reference: str
-) -> list[Event]:
-    """The events `command` causes on `ticket` (None: not created yet).
+def decide(ticket: Ticket | None, command: Command, command_id: UUID, reference: str) -> list[Event]:
+    """The events `command` causes on `ticket` (None: not created yet); [] changes nothing.
 
     `reference` is the public reference a new ticket would get; ignored otherwise.
     """
     if isinstance(command, SubmitTicket):
         if ticket is not None:
-            raise Rejected(f"ticket {ticket.reference} already exists", code="conflict")
-        return [
-            TicketSubmitted(
-                reference=reference,
-                customer=command.customer,
-                category=command.category,
-                priority=command.priority,
-                subject=command.subject,
-                message_id=message_id_for(command_id),
-                message=command.message,
-                channel=command.channel,
-            )
-        ]
+            raise Rejected(f"ticket {ticket.reference} already exists")
+        return [_submitted(command, command_id, reference)]
     if ticket is None:
         raise Rejected("no such ticket", code="not_found")
-    if isinstance(command, PostMessage):
-        if ticket.status == "closed":
-            raise Rejected(f"ticket {ticket.reference} is closed", code="conflict")
-        return [
-            MessagePosted(
-                message_id=message_id_for(command_id),
-                author=command.author,
-                message=command.message,
-                channel=command.channel,
-            )
-        ]
-    raise Rejected(f"the tickets service does not handle {command.TYPE!r}", code="unsupported")
+    if ticket.status == "closed":
+        raise Rejected(f"ticket {ticket.reference} is closed, which is final", code="closed")
+    decider = _DECIDERS.get(type(command))
+    if decider is None:
+        raise Rejected(f"the tickets service does not handle {command.TYPE!r}", code="unsupported")
+    return decider(ticket, command, command_id)
+
+
+def _submitted(command: SubmitTicket, command_id: UUID, reference: str) -> TicketSubmitted:
+    return TicketSubmitted(
+        reference=reference,
+        customer=command.customer,
+        category=command.category,
+        priority=command.priority,
+        subject=command.subject,
+        message_id=message_id_for(command_id),
+        message=command.message,
+        channel=command.channel,
+    )
+
+
+def _post(ticket: Ticket, command: PostMessage, command_id: UUID) -> list[Event]:
+    events: list[Event] = [
+        MessagePosted(
+            message_id=message_id_for(command_id),
+            author=command.author,
+            message=command.message,
+            channel=command.channel,
+            internal=command.internal,
+        )
+    ]
+    if command.author == "customer" and ticket.status in REOPENED_BY_CUSTOMER:
+        events.append(
+            StatusChanged(from_status=ticket.status, to_status="open", reason="customer replied")
+        )
+    return events
+
+
+def _change_status(ticket: Ticket, command: ChangeStatus, _: UUID) -> list[Event]:
+    if command.status == ticket.status:
+        return []
+    if command.status == "escalated":
+        raise Rejected("escalating needs a reason and a tier: use escalate", code="invalid")
+    if not may_move(ticket.status, command.status):
+        raise Rejected(why_not(ticket.status, command.status))
+    return [
+        StatusChanged(from_status=ticket.status, to_status=command.status, reason=command.reason)
+    ]
+
+
+def _escalate(ticket: Ticket, command: EscalateTicket, _: UUID) -> list[Event]:
+    if ticket.status == "escalated" and ticket.escalation_tier == command.tier:
+        return []
+    if ticket.status != "escalated" and not may_move(ticket.status, "escalated"):
+        raise Rejected(why_not(ticket.status, "escalated"))
+    return [TicketEscalated(reason=command.reason, tier=command.tier, from_status=ticket.status)]
+
+
+def _change_priority(ticket: Ticket, command: ChangePriority, _: UUID) -> list[Event]:
+    if command.priority == ticket.priority:
+        return []
+    return [PriorityChanged(from_priority=ticket.priority, to_priority=command.priority)]
+
+
+def _change_category(ticket: Ticket, command: ChangeCategory, _: UUID) -> list[Event]:
+    if command.category == ticket.category:
+        return []
+    return [CategoryChanged(from_category=ticket.category, to_category=command.category)]
+
+
+def _add_tags(ticket: Ticket, command: AddTags, _: UUID) -> list[Event]:
+    new = tuple(dict.fromkeys(t for t in command.tags if t not in ticket.tags))
+    return [TagsAdded(tags=new)] if new else []
+
+
+def _remove_tags(ticket: Ticket, command: RemoveTags, _: UUID) -> list[Event]:
+    present = tuple(dict.fromkeys(t for t in command.tags if t in ticket.tags))
+    return [TagsRemoved(tags=present)] if present else []
+
+
+def _assign(ticket: Ticket, command: AssignTicket, _: UUID) -> list[Event]:
+    assignee = command.assignee if command.assignee is not None else ticket.assignee
+    queue = command.queue if command.queue is not None else ticket.queue
+    if (assignee, queue) == (ticket.assignee, ticket.queue):
+        return []
+    return [TicketAssigned(assignee=assignee, queue=queue)]
+
+
+def _unassign(ticket: Ticket, command: UnassignTicket, _: UUID) -> list[Event]:
+    if ticket.assignee is None:
+        return []
+    return [TicketUnassigned(previous_assignee=ticket.assignee)]
+
+
+_DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
+    PostMessage: _post,
+    ChangeStatus: _change_status,
+    EscalateTicket: _escalate,
+    ChangePriority: _change_priority,
+    ChangeCategory: _change_category,
+    AddTags: _add_tags,
+    RemoveTags: _remove_tags,
+    AssignTicket: _assign,
+    UnassignTicket: _unassign,
+}
 
 
 def evolve(ticket: Ticket | None, event: Event, ticket_id: UUID, version: int) -> Ticket:
     """The ticket after `event`, which carries ticket version `version`."""
     if isinstance(event, TicketSubmitted):
-        return Ticket(ticket_id=ticket_id, reference=event.reference, version=version, status="new")
+        return Ticket(
+            ticket_id=ticket_id,
+            reference=event.reference,
+            version=version,
+            status=event.status,
+            priority=event.priority,
+            category=event.category,
+        )
     if ticket is None:
         raise ValueError(f"{event.TYPE} for ticket {ticket_id} before it was submitted")
-    if isinstance(event, MessagePosted):
-        return replace(ticket, version=version)
-    return replace(ticket, version=version)
+    ticket = replace(ticket, version=version)
+    match event:
+        case StatusChanged(to_status=status):
+            return replace(ticket, status=status)
+        case TicketEscalated(tier=tier):
+            return replace(ticket, status="escalated", escalation_tier=tier)
+        case PriorityChanged(to_priority=priority):
+            return replace(ticket, priority=priority)
+        case CategoryChanged(to_category=category):
+            return replace(ticket, category=category)
+        case TagsAdded(tags=tags):
+            return replace(ticket, tags=ticket.tags | set(tags))
+        case TagsRemoved(tags=tags):
+            return replace(ticket, tags=ticket.tags - set(tags))
+        case TicketAssigned(assignee=assignee, queue=queue):
+            return replace(ticket, assignee=assignee, queue=queue)
+        case TicketUnassigned():
+            return replace(ticket, assignee=None)
+    return ticket  # MessagePosted changes only the version here
 
 
 def remember(ticket: Ticket, command_id: UUID) -> Ticket:
