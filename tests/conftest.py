@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
@@ -33,6 +38,8 @@ def service_env(servers: Servers) -> dict[str, str]:
         "MONGODB_URL": servers.mongodb_url,
         "DVIKA_MONGODB_DATABASE": TEST_DATABASE,
         "DVIKA_LOG_LEVEL": "INFO",
+        # Every test logs in from 127.0.0.1; the limit itself is tested on its own gateway.
+        "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "0",
     }
 
 
@@ -63,6 +70,33 @@ def stack(service_env: dict[str, str]) -> Iterator[Stack]:
     finally:
         gateway.stop()
         tickets.stop()
+
+
+DEMO_PASSWORD = "dvika-demo"
+STAFF_ROLES = ("admin", "manager", "agent", "engineer")
+
+
+@pytest.fixture(scope="session")
+def staff_tokens(stack: Stack) -> dict[str, str]:
+    """An access token per staff role, for the demo accounts made by the project's own CLI."""
+    demo_accounts = Path(sys.executable).with_name("dvika-demo-accounts")
+    subprocess.run(
+        [str(demo_accounts)], env={**os.environ, **stack.env}, check=True, capture_output=True
+    )
+    tokens = {}
+    for role in STAFF_ROLES:
+        login = httpx.post(
+            f"{stack.url}/api/v1/auth/login",
+            json={"email": f"{role}@demo.dvika.care", "password": DEMO_PASSWORD},
+            timeout=10,
+        )
+        assert login.status_code == 200, login.text
+        tokens[role] = login.json()["access_token"]
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,10 @@ start_all() {
   set -a; eval "$("$ROOT/deploy/local/infra.sh" env)"; set +a
   for s in "${SERVICES[@]}"; do start_one "$s"; done
   for s in "${SERVICES[@]}"; do wait_ready "$s"; done
+  # Development only: the CLI refuses when DVIKA_ENVIRONMENT=production.
+  local demo
+  demo=$("$ROOT/.venv/bin/dvika-demo-accounts" 2>>"$LOGS/demo-accounts.log") ||
+    demo="Demo accounts   not created (see $LOGS/demo-accounts.log)"
   say ""
   say "Dvika Care is running:"
   say "  API             http://127.0.0.1:8080/api/v1/tickets   (docs: http://127.0.0.1:8080/docs)"
@@ -52,6 +56,8 @@ start_all() {
   say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
   say "  MongoDB (Ferret) ${MONGODB_URL}"
   say "  Logs            $LOGS/"
+  say "  Sign in         POST http://127.0.0.1:8080/api/v1/auth/login  {\"email\", \"password\"}"
+  printf '%s\n' "$demo" | sed 's/^/  /'
 }
 
 stop_all() {

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import websockets
 
-from conftest import Stack
+from conftest import Stack, bearer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
@@ -23,7 +23,9 @@ async def _next_of_type(ws: Any, type_: str, ticket_id: str) -> dict[str, Any]:
                 return message  # type: ignore[no-any-return]
 
 
-async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack) -> None:
+async def test_ticket_posted_over_http_is_readable_and_pushed_live(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
     async with (
         websockets.connect(stack.ws_url) as ws,
         httpx.AsyncClient(base_url=stack.url, timeout=15) as client,
@@ -47,7 +49,9 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack)
         assert body["version"] == 1
         assert body["reference"].startswith("DVK-")
 
-        read = await client.get(f"/api/v1/tickets/{body['id']}", params={"min_version": 1})
+        token = {"token": body["tracking_token"]}
+        assert body["tracking_url"].endswith(f"{body['reference']}?token={body['tracking_token']}")
+        read = await client.get(f"/api/v1/tickets/{body['id']}", params={"min_version": 1, **token})
         assert read.status_code == 200
         ticket = read.json()
         assert ticket["reference"] == body["reference"]
@@ -55,14 +59,16 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack)
         assert ticket["status"] == "new"
         assert [m["message"] for m in ticket["thread"]] == ["Found a bug. Literally."]
 
-        by_reference = await client.get(f"/api/v1/tickets/{body['reference']}")
+        by_reference = await client.get(f"/api/v1/tickets/{body['reference']}", params=token)
         assert by_reference.json()["id"] == body["id"]
 
         pushed = await _next_of_type(ws, "ticket.new", body["id"])
         assert pushed["ticket"]["subject"] == "Moth in the relay"
 
         replied = await client.post(
-            f"/api/v1/tickets/{body['id']}/reply", json={"from": "agent", "message": "Taped it."}
+            f"/api/v1/tickets/{body['id']}/reply",
+            json={"from": "agent", "message": "Taped it."},
+            headers=bearer(staff_tokens["agent"]),
         )
         assert replied.status_code == 201
         assert replied.json()["version"] == 2
@@ -71,7 +77,9 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(stack: Stack)
         assert live_reply["message"]["from"] == "agent"
         assert live_reply["message"]["message"] == "Taped it."
 
-        after = await client.get(f"/api/v1/tickets/{body['id']}", params={"min_version": 2})
+        after = await client.get(
+            f"/api/v1/tickets/{body['id']}", params={"min_version": 2, **token}
+        )
         assert [m["from"] for m in after.json()["thread"]] == ["customer", "agent"]
 
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from conftest import Stack
+from conftest import Stack, bearer
 from contracts.envelopes import CommandEnvelope, DeadLetter
 from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS, TICKET_EVENTS
 from contracts.values import Actor
@@ -103,7 +103,10 @@ async def test_a_foreign_record_in_the_event_log_is_dead_lettered_by_the_project
             },
         )
         assert created.status_code == 201
-        read = await client.get(f"/api/v1/tickets/{created.json()['id']}?min_version=1")
+        body = created.json()
+        read = await client.get(
+            f"/api/v1/tickets/{body['id']}?min_version=1&token={body['tracking_token']}"
+        )
     assert read.json()["subject"] == "Projection alive?"
 
 
@@ -151,10 +154,14 @@ async def test_malformed_json_answers_422(stack: Stack) -> None:
     assert response.json()["detail"][0]["type"] == "json_invalid"
 
 
-async def test_reply_to_unknown_ticket_answers_404(stack: Stack) -> None:
+async def test_reply_to_unknown_ticket_answers_404(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
         response = await client.post(
-            f"/api/v1/tickets/{uuid4()}/reply", json={"from": "agent", "message": "hello?"}
+            f"/api/v1/tickets/{uuid4()}/reply",
+            json={"from": "agent", "message": "hello?"},
+            headers=bearer(staff_tokens["agent"]),
         )
     assert response.status_code == 404
     assert response.json()["detail"] == "no such ticket"

@@ -9,7 +9,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
-from conftest import TEST_DATABASE, Stack
+from conftest import TEST_DATABASE, Stack, bearer
 from contracts.topics import TICKET_EVENTS
 from gateway.adapters.ticket_store import TicketStore
 from gateway.rebuild import rebuild
@@ -37,8 +37,12 @@ async def _projection_caught_up(bootstrap: str, group: str) -> bool:
 
 
 async def test_rebuild_from_the_log_gives_the_same_documents(
-    stack: Stack, kafka_bootstrap: str, mongo: AsyncMongoClient[dict[str, Any]]
+    stack: Stack,
+    kafka_bootstrap: str,
+    mongo: AsyncMongoClient[dict[str, Any]],
+    staff_tokens: dict[str, str],
 ) -> None:
+    agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
         for n in range(5):
             created = await client.post(
@@ -54,6 +58,7 @@ async def test_rebuild_from_the_log_gives_the_same_documents(
             reply = await client.post(
                 f"/api/v1/tickets/{created.json()['id']}/reply",
                 json={"from": "agent", "message": f"answer {n}"},
+                headers=agent,
             )
             assert reply.status_code == 201, reply.text
     settings = GatewaySettings(
@@ -78,6 +83,6 @@ async def test_rebuild_from_the_log_gives_the_same_documents(
     assert await store.all_documents(rebuilt) == before
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
         ticket = before[0]
-        read = await client.get(f"/api/v1/tickets/{ticket['id']}")
+        read = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=agent)
     assert read.status_code == 200
     assert read.json()["version"] == ticket["version"]

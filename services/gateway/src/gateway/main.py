@@ -11,8 +11,16 @@ from contracts.topics import ALL_TOPICS, TICKET_EVENTS
 from gateway.adapters.command_bus import CommandBus
 from gateway.adapters.ticket_store import TicketStore
 from gateway.adapters.topic_tail import TopicTail
-from gateway.entrypoints import http_tickets, websocket
+from gateway.entrypoints import (
+    http_admin,
+    http_auth,
+    http_ticket_commands,
+    http_ticket_queries,
+    http_tickets,
+    websocket,
+)
 from gateway.entrypoints.projection import register_projection
+from gateway.identity.service import Identity
 from gateway.live import LiveFeed, LiveHub
 from gateway.settings import GatewaySettings
 from kit.kafka import make_broker, prepare_kafka
@@ -36,6 +44,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_kafka(settings, ALL_TOPICS)
         await store.prepare()
+        await app.state.identity.accounts.prepare()
         await bus.start()
         await live.start()
         await broker.start()
@@ -55,8 +64,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.command_bus = bus
     app.state.ticket_store = store
     app.state.live_hub = hub
+    app.state.identity = Identity.from_settings(settings, mongo)
+    app.include_router(http_ticket_queries.router)
     app.include_router(http_tickets.router)
+    app.include_router(http_ticket_commands.router)
     app.include_router(websocket.router)
+    app.include_router(http_auth.router)
+    app.include_router(http_admin.router)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     return app
 

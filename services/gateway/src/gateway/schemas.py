@@ -7,7 +7,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.values import Category, Customer, MessageText, Priority, Subject
+from contracts.values import (
+    AccountId,
+    Category,
+    Customer,
+    EscalationTier,
+    MessageText,
+    Priority,
+    QueueKey,
+    Reason,
+    Subject,
+    Tags,
+    TicketStatus,
+)
 
 
 class TicketCreate(BaseModel):
@@ -24,6 +36,9 @@ class TicketCreated(BaseModel):
     id: UUID
     reference: str
     version: int
+    # The customer's key to this ticket (send as ?token= or X-Tracking-Token); keep it secret.
+    tracking_token: str
+    tracking_url: str
 
 
 class ReplyCreate(BaseModel):
@@ -31,9 +46,49 @@ class ReplyCreate(BaseModel):
 
     author: Literal["customer", "agent"] = Field(alias="from")
     message: MessageText
+    # Agents only: a note for colleagues, never shown to the customer.
+    internal: bool = False
 
 
 class ReplyCreated(BaseModel):
+    id: UUID
+    reference: str | None
+    version: int
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: TicketStatus
+    reason: Reason | None = None
+
+
+class AssignmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: AccountId | None = None
+    queue: QueueKey | None = None
+
+
+class TicketUpdate(BaseModel):
+    """Priority, category and tags; a field left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority: Priority | None = None
+    category: Category | None = None
+    add_tags: Tags | None = None
+    remove_tags: Tags | None = None
+
+
+class EscalationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    tier: EscalationTier
+
+
+class TicketChanged(BaseModel):
     id: UUID
     reference: str | None
     version: int

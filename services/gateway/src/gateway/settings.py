@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+
 from kit.settings import ServiceSettings
+
+DEV_TRACKING_SECRET = "development-only-tracking-secret"
 
 
 class GatewaySettings(ServiceSettings):
@@ -13,3 +19,28 @@ class GatewaySettings(ServiceSettings):
     # Longest wait of GET ?min_version=N for the read model to catch up.
     read_wait_s: float = 3.0
     projection_group: str = "dvika-gateway-projection"
+    # "production" refuses to start without DVIKA_JWT_SECRET and never creates demo accounts.
+    environment: Literal["development", "production"] = "development"
+    # The key signing access and refresh tokens (HS256, at least 32 bytes). Unset in
+    # development: a random key per process, with a warning.
+    jwt_secret: SecretStr | None = None
+    access_token_ttl_s: int = Field(15 * 60, ge=60, le=24 * 3600)
+    refresh_token_ttl_s: int = Field(14 * 24 * 3600, ge=3600)
+    # POST /api/v1/auth/login: attempts per minute per client IP and per email; 0 turns off.
+    login_attempts_per_minute: int = Field(10, ge=0)
+    # Customers' tracking tokens are HMACs under this key (see gateway/tracking.py). Every
+    # gateway instance needs the same one; production refuses the development default.
+    tracking_secret: SecretStr = SecretStr(DEV_TRACKING_SECRET)
+    # Where customers reach the portal; tracking links start with it.
+    public_url: str = "http://127.0.0.1:8080"
+
+    @model_validator(mode="after")
+    def _production_has_its_own_tracking_secret(self) -> Self:
+        default = self.tracking_secret.get_secret_value() == DEV_TRACKING_SECRET
+        if self.environment == "production" and default:
+            raise ValueError("set DVIKA_TRACKING_SECRET in production")
+        return self
+
+    @property
+    def tracking_key(self) -> bytes:
+        return self.tracking_secret.get_secret_value().encode()

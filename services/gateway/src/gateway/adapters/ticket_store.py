@@ -33,6 +33,17 @@ Document = dict[str, Any]
 REPLACE_CHUNK = 32
 
 
+_QUERY_INDEXES: tuple[list[tuple[str, int]], ...] = (
+    [("sort_created", 1)],
+    [("sort_updated", 1)],
+    [("status", 1), ("sort_created", 1)],
+    [("assignee", 1), ("sort_created", 1)],
+    [("priority", 1), ("sort_created", 1)],
+    [("customer_email", 1)],
+    [("terms", 1)],
+)
+
+
 class ConcurrentProjectionWrite(RuntimeError):
     """A document changed between read and write; the batch is re-read and applied again."""
 
@@ -54,6 +65,12 @@ class TicketStore:
     async def prepare(self, collection: str | None = None) -> None:
         target = self._db[collection] if collection else await self.active_collection(fresh=True)
         await target.create_index("reference", unique=True)
+        # For the staff list (`gateway.adapters.ticket_queries`): MongoDB serves its sorts,
+        # cursor ranges and equality filters from these; FerretDB 1.24 keeps them too but
+        # filters with `@>` on the JSON it fetches. One at a time: FerretDB deadlocks on
+        # concurrent index creation.
+        for keys in _QUERY_INDEXES:
+            await target.create_index(keys)
 
     async def switch_to(self, collection: str) -> None:
         await self._db[META].replace_one(

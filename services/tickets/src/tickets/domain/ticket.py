@@ -83,7 +83,9 @@ def message_id_for(command_id: UUID) -> UUID:
     return uuid5(_MESSAGE_IDS, str(command_id))
 
 
-def decide(ticket: Ticket | None, command: Command, command_id: UUID, reference: str) -> list[Event]:
+def decide(
+    ticket: Ticket | None, command: Command, command_id: UUID, reference: str
+) -> list[Event]:
     """The events `command` causes on `ticket` (None: not created yet); [] changes nothing.
 
     `reference` is the public reference a new ticket would get; ignored otherwise.

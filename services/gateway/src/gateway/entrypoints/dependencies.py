@@ -1,0 +1,79 @@
+"""What every HTTP route may ask for (`Annotated` aliases), and sending a command.
+
+Routes only translate: HTTP body → command → `dispatch` → the reply mapped to HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Header, HTTPException, Request, status
+
+from contracts.base import Command
+from contracts.envelopes import CommandEnvelope, CommandReply
+from contracts.values import Actor
+from gateway.adapters.command_bus import CommandBus, CommandTimeout
+from gateway.adapters.ticket_store import TicketStore
+from gateway.settings import GatewaySettings
+from kit.tracing import current_trace_context
+
+_REJECTION_STATUS = {
+    "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "conflict": status.HTTP_409_CONFLICT,
+    "closed": status.HTTP_409_CONFLICT,
+}
+
+
+def _bus(request: Request) -> CommandBus:
+    bus: CommandBus = request.app.state.command_bus
+    return bus
+
+
+def _store(request: Request) -> TicketStore:
+    store: TicketStore = request.app.state.ticket_store
+    return store
+
+
+def _settings(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.settings
+    return settings
+
+
+Bus = Annotated[CommandBus, Depends(_bus)]
+Store = Annotated[TicketStore, Depends(_store)]
+Settings = Annotated[GatewaySettings, Depends(_settings)]
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+
+
+async def dispatch(
+    bus: CommandBus,
+    settings: GatewaySettings,
+    command: Command,
+    ticket_id: UUID,
+    command_id: UUID,
+    actor: Actor,
+) -> CommandReply:
+    """Send `command` and wait for its outcome; a rejection becomes a 4xx with the reason."""
+    envelope = CommandEnvelope(
+        command_id=command_id,
+        type=command.TYPE,
+        schema_version=command.SCHEMA_VERSION,
+        ticket_id=ticket_id,
+        issued_at=datetime.now(UTC),
+        actor=actor,
+        correlation_id=command_id,
+        reply_to=bus.reply_to,
+        trace=current_trace_context(),
+        payload=command.model_dump(mode="json"),
+    )
+    try:
+        reply = await bus.send(envelope, settings.command_timeout_s)
+    except CommandTimeout as timeout:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(timeout)) from None
+    if reply.outcome == "rejected":
+        code = _REJECTION_STATUS.get(reply.code or "", status.HTTP_409_CONFLICT)
+        raise HTTPException(code, reply.reason or "rejected")
+    return reply

@@ -1,0 +1,172 @@
+"""An agent works a ticket over HTTP; the customer follows it with the tracking token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from conftest import Stack, bearer
+from support.waiting import eventually
+
+pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
+
+
+async def _submit(client: httpx.AsyncClient, subject: str) -> dict[str, Any]:
+    created = await client.post(
+        "/api/v1/tickets",
+        json={
+            "customer": {"name": "Lin Customer", "email": "lin@example.com"},
+            "subject": subject,
+            "message": "Export to CSV fails with an error.",
+        },
+    )
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    return body
+
+
+async def test_agent_moves_a_ticket_through_its_lifecycle(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        ticket = await _submit(client, "CSV export broken")
+        tid, customer = ticket["id"], {"token": ticket["tracking_token"]}
+        me = (await client.get("/api/v1/auth/me", headers=agent)).json()
+
+        assignment = {"assignee": me["id"], "queue": "technical"}
+        steps = [
+            ("PATCH", f"/api/v1/tickets/{tid}/status", {"status": "open"}),
+            ("PATCH", f"/api/v1/tickets/{tid}/assign", assignment),
+            ("PATCH", f"/api/v1/tickets/{tid}", {"priority": "P2", "add_tags": ["export", "csv"]}),
+            ("PATCH", f"/api/v1/tickets/{tid}/status", {"status": "in_progress"}),
+            ("POST", f"/api/v1/tickets/{tid}/reply",
+             {"from": "agent", "message": "Customer on legacy plan", "internal": True}),
+            ("PATCH", f"/api/v1/tickets/{tid}/status", {"status": "on_hold"}),
+        ]  # fmt: skip
+        for method, path, body in steps:
+            response = await client.request(method, path, json=body, headers=agent)
+            assert response.status_code in (200, 201), (path, response.text)
+
+        # The customer's reply brings the ticket back from on_hold.
+        replied = await client.post(
+            f"/api/v1/tickets/{tid}/reply",
+            params=customer,
+            json={"from": "customer", "message": "Here is the file."},
+        )
+        assert replied.status_code == 201
+
+        staff_view = (
+            await client.get(f"/api/v1/tickets/{tid}?min_version={replied.json()['version']}",
+                             headers=agent)
+        ).json()  # fmt: skip
+        assert staff_view["status"] == "open"
+        assert staff_view["assignee"] == me["id"]
+        assert (staff_view["queue"], staff_view["priority"]) == ("technical", "P2")
+        assert staff_view["tags"] == ["export", "csv"]
+        assert [m["internal"] for m in staff_view["thread"]] == [False, True, False]
+
+        public = (await client.get(f"/api/v1/tickets/{tid}", params=customer)).json()
+        assert "Customer on legacy plan" not in json.dumps(public)
+        assert [m["from"] for m in public["thread"]] == ["customer", "customer"]
+
+        history = (await client.get(f"/api/v1/tickets/{tid}/history", headers=agent)).json()
+        assert [h["type"] for h in history["items"]][:3] == [
+            "ticket.submitted", "ticket.status_changed", "ticket.assigned"
+        ]  # fmt: skip
+
+
+async def test_invalid_transitions_answer_409_with_the_reason(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        tid = (await _submit(client, "Will be closed"))["id"]
+        resolved = await client.patch(
+            f"/api/v1/tickets/{tid}/status", json={"status": "resolved"}, headers=agent
+        )
+        assert resolved.status_code == 200
+        to_hold = await client.patch(
+            f"/api/v1/tickets/{tid}/status", json={"status": "on_hold"}, headers=agent
+        )
+        assert to_hold.status_code == 409
+        assert "cannot go from resolved to on_hold" in to_hold.json()["detail"]
+        closed = await client.patch(
+            f"/api/v1/tickets/{tid}/status", json={"status": "closed"}, headers=agent
+        )
+        assert closed.status_code == 200
+        reopen = await client.patch(
+            f"/api/v1/tickets/{tid}/status", json={"status": "open"}, headers=agent
+        )
+        assert reopen.status_code == 409
+        assert "closed, which is final" in reopen.json()["detail"]
+        escalate = await client.post(
+            f"/api/v1/tickets/{tid}/escalate",
+            json={"reason": "too late", "tier": "L2"},
+            headers=agent,
+        )
+        assert escalate.status_code == 409
+
+
+async def test_customers_need_the_right_token_and_anonymous_callers_cannot_act(
+    stack: Stack,
+) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        ticket = await _submit(client, "Token please")
+        tid = ticket["id"]
+        other = await _submit(client, "Someone else's")
+        for params in ({}, {"token": "guess"}, {"token": other["tracking_token"]}):
+            read = await client.get(f"/api/v1/tickets/{tid}", params=params)
+            assert read.status_code == 404
+            assert read.json()["detail"] == "no such ticket"
+        by_header = await client.get(
+            f"/api/v1/tickets/{ticket['reference']}",
+            headers={"X-Tracking-Token": ticket["tracking_token"]},
+        )
+        assert by_header.status_code == 200
+        forged = await client.post(
+            f"/api/v1/tickets/{tid}/reply",
+            params={"token": other["tracking_token"]},
+            json={"from": "customer", "message": "let me in"},
+        )
+        assert forged.status_code == 404
+        as_agent = await client.post(
+            f"/api/v1/tickets/{tid}/reply",
+            params={"token": ticket["tracking_token"]},
+            json={"from": "agent", "message": "I am totally an agent"},
+        )
+        assert as_agent.status_code == 401
+        anonymous = await client.patch(f"/api/v1/tickets/{tid}/status", json={"status": "open"})
+        assert anonymous.status_code == 401
+
+
+async def test_internal_notes_never_reach_the_live_feed(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with (
+        websockets.connect(stack.ws_url) as ws,
+        httpx.AsyncClient(base_url=stack.url, timeout=15) as client,
+    ):
+        tid = (await _submit(client, "Secret notes"))["id"]
+        for body in (
+            {"from": "agent", "message": "NOTE-XYZZY internal", "internal": True},
+            {"from": "agent", "message": "Public answer"},
+        ):
+            posted = await client.post(f"/api/v1/tickets/{tid}/reply", json=body, headers=agent)
+            assert posted.status_code == 201
+        received: list[str] = []
+
+        async def public_reply_seen() -> bool:
+            async with asyncio.timeout(10):
+                raw = await ws.recv()
+            received.append(str(raw))
+            return "Public answer" in str(raw)
+
+        await eventually(public_reply_seen, timeout_s=20, what="the public reply on the feed")
+    assert not any("NOTE-XYZZY" in message for message in received)
