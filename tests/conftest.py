@@ -57,6 +57,12 @@ class Stack:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.gateway.port}/ws"
 
+    def staff_ws_url(self, access_token: str) -> str:
+        return f"{self.ws_url}?access_token={access_token}"
+
+    def customer_ws_url(self, ticket_id: str, tracking_token: str) -> str:
+        return f"{self.ws_url}?ticket={ticket_id}&token={tracking_token}"
+
 
 @pytest.fixture(scope="session")
 def stack(service_env: dict[str, str]) -> Iterator[Stack]:

@@ -11,7 +11,6 @@ import pytest
 import websockets
 
 from conftest import Stack, bearer
-from support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
@@ -145,28 +144,47 @@ async def test_customers_need_the_right_token_and_anonymous_callers_cannot_act(
         assert anonymous.status_code == 401
 
 
-async def test_internal_notes_never_reach_the_live_feed(
+async def test_internal_notes_reach_staff_but_never_the_customers_feed(
     stack: Stack, staff_tokens: dict[str, str]
 ) -> None:
     agent = bearer(staff_tokens["agent"])
-    async with (
-        websockets.connect(stack.ws_url) as ws,
-        httpx.AsyncClient(base_url=stack.url, timeout=15) as client,
-    ):
-        tid = (await _submit(client, "Secret notes"))["id"]
-        for body in (
-            {"from": "agent", "message": "NOTE-XYZZY internal", "internal": True},
-            {"from": "agent", "message": "Public answer"},
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        ticket = await _submit(client, "Secret notes")
+        tid = ticket["id"]
+        async with (
+            websockets.connect(stack.customer_ws_url(tid, ticket["tracking_token"])) as customer,
+            websockets.connect(stack.staff_ws_url(staff_tokens["manager"])) as staff,
         ):
-            posted = await client.post(f"/api/v1/tickets/{tid}/reply", json=body, headers=agent)
-            assert posted.status_code == 201
-        received: list[str] = []
+            for body in (
+                {"from": "agent", "message": "NOTE-XYZZY internal", "internal": True},
+                {"from": "agent", "message": "Public answer"},
+            ):
+                posted = await client.post(f"/api/v1/tickets/{tid}/reply", json=body, headers=agent)
+                assert posted.status_code == 201
+            seen_by_customer = await _until(customer, "Public answer")
+            seen_by_staff = await _until(staff, "Public answer")
+    assert not any("NOTE-XYZZY" in m for m in seen_by_customer)
+    assert all(json.loads(m)["ticket"]["id"] == tid for m in seen_by_customer)
+    assert any("NOTE-XYZZY" in m and '"ticket.note"' in m for m in seen_by_staff)
 
-        async def public_reply_seen() -> bool:
-            async with asyncio.timeout(10):
-                raw = await ws.recv()
-            received.append(str(raw))
-            return "Public answer" in str(raw)
 
-        await eventually(public_reply_seen, timeout_s=20, what="the public reply on the feed")
-    assert not any("NOTE-XYZZY" in message for message in received)
+async def test_the_feed_turns_away_callers_without_credentials(stack: Stack) -> None:
+    for url in (
+        stack.ws_url,
+        stack.staff_ws_url("not-a-jwt"),
+        stack.customer_ws_url("6f1c9d0e-5a47-4c8e-9d43-2b8f0f7d1c11", "guess"),
+    ):
+        async with websockets.connect(url) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4401
+
+
+async def _until(ws: Any, text: str) -> list[str]:
+    """Every message up to and including the first that contains `text` (10 s at most)."""
+    seen: list[str] = []
+    async with asyncio.timeout(10):
+        while not seen or text not in seen[-1]:
+            seen.append(str(await ws.recv()))
+    return seen

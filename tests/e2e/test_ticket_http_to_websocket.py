@@ -27,7 +27,7 @@ async def test_ticket_posted_over_http_is_readable_and_pushed_live(
     stack: Stack, staff_tokens: dict[str, str]
 ) -> None:
     async with (
-        websockets.connect(stack.ws_url) as ws,
+        websockets.connect(stack.staff_ws_url(staff_tokens["agent"])) as ws,
         httpx.AsyncClient(base_url=stack.url, timeout=15) as client,
     ):
         created = await client.post(

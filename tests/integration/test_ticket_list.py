@@ -504,6 +504,11 @@ async def test_staff_list_and_history_over_http(stack: Stack, staff_tokens: dict
             refused = await client.get("/api/v1/tickets", params=params, headers=manager)
             assert refused.status_code == 400, refused.text
 
+        extremes = {"created_from": "0001-01-01T00:00:00+05:00", "created_to": "9999-12-31T23:59"}
+        wide = await client.get("/api/v1/tickets", params={**search, **extremes}, headers=manager)
+        assert wide.status_code == 200, wide.text
+        assert wide.json()["counts"]["all"] == 2
+
         assert (await client.get("/api/v1/tickets?view=all", headers=agent)).status_code == 403
         mine = await client.get("/api/v1/tickets", params=search, headers=agent)
         assert mine.status_code == 200

@@ -130,6 +130,19 @@ def test_time_ranges_are_inclusive_prefixes_of_sort_keys() -> None:
     assert f"{T0.isoformat(timespec='microseconds')}|x" >= "2026-11-24T12:00:00.000000+00:00"
 
 
+def test_times_at_the_ends_of_the_calendar_bound_everything_or_nothing() -> None:
+    plus = timezone(timedelta(hours=5))
+    filters = parse_filters(
+        created_from=datetime(1, 1, 1, tzinfo=plus),  # before year 1 in UTC
+        created_to=datetime.max,
+        updated_from=datetime.max.replace(tzinfo=timezone(timedelta(hours=-5))),
+    )
+    match = build_match("all", filters, None)
+    assert match["sort_created"] == {"$gte": "", "$lt": "9999-99"}
+    assert match["sort_updated"] == {"$gte": "9999-99"}
+    assert TicketQuery(view="all", filters=filters).filter_hash()
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -373,7 +386,11 @@ def test_route_answers_401_to_non_staff(http: tuple[TestClient, dict[str, Princi
     client, caller = http
     for who in (Principal(kind="anonymous"), Principal(kind="customer", id="c1")):
         caller["principal"] = who
-        for path in ("/api/v1/tickets", "/api/v1/tickets/DVK-1004/history"):
+        for path in (
+            "/api/v1/tickets",
+            "/api/v1/tickets?status=bogus&limit=0",  # who asks is checked first
+            "/api/v1/tickets/DVK-1004/history",
+        ):
             answer = client.get(path)
             assert answer.status_code == 401, (who, path)
             assert answer.headers["www-authenticate"] == "Bearer"

@@ -370,13 +370,22 @@ def _time_range(start: datetime | None, end: datetime | None) -> dict[str, str]:
     if start is not None:
         bounds["$gte"] = _utc_text(start)
     if end is not None:  # inclusive: everything before the next microsecond
-        bounds["$lt"] = _utc_text(end + timedelta(microseconds=1))
+        bounds["$lt"] = _utc_text(end, after=True)
     return bounds
 
 
-def _utc_text(at: datetime) -> str:
-    """A time as the prefix of a sort key (`ticket_view.sort_key`); naive means UTC."""
-    aware = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+# Beyond what `datetime` holds in UTC: below and above every sort key.
+_BEFORE_ALL, _AFTER_ALL = "", "9999-99"
+
+
+def _utc_text(at: datetime, *, after: bool = False) -> str:
+    """A time (or the microsecond after it) as the prefix of a sort key; naive means UTC."""
+    try:
+        aware = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        if after:
+            aware += timedelta(microseconds=1)
+    except OverflowError:
+        return _AFTER_ALL if at.year > 1 else _BEFORE_ALL
     return aware.isoformat(timespec="microseconds")
 
 

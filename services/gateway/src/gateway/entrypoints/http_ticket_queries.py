@@ -8,10 +8,11 @@ Filters, sorts and cursors: `gateway.domain.ticket_query`.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,20 +126,24 @@ _LIST = "Repeat the parameter or separate values with commas; any of them matche
 ListParam = Annotated[list[str] | None, Query(max_length=20, description=_LIST)]
 
 
-def _staff(principal: Principal) -> str:
+async def _staff(principal: CurrentPrincipal) -> Principal:
+    """Staff only: anyone else is told to sign in (401), before any input is looked at."""
     if not principal.is_staff or principal.role is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "staff only: sign in with a staff account",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return principal.role
+    return principal
+
+
+Staff = Annotated[Principal, Depends(_staff)]
 
 
 @router.get("", responses=_ERRORS)
 async def list_tickets(
     store: Store,
-    principal: CurrentPrincipal,
+    principal: Staff,
     view: Annotated[
         View | None, Query(description="default: the first view the caller's role may open")
     ] = None,
@@ -164,7 +169,7 @@ async def list_tickets(
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS)] = None,
 ) -> TicketPage:
     """List tickets of a view, filtered, sorted and paged by an opaque cursor."""
-    role = _staff(principal)
+    role = principal.role
     try:
         chosen = resolve_view(role, view)
     except ViewForbidden as forbidden:
@@ -192,9 +197,9 @@ async def list_tickets(
     except InvalidCursor as bad_cursor:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(bad_cursor)) from None
     collection = await store.active_collection()
-    docs, position = await fetch_page(collection, plan)
-    counts = await count_views(
-        collection, {v: query.match(principal.id, v) for v in visible_views(role)}
+    matches = {v: query.match(principal.id, v) for v in visible_views(role)}
+    (docs, position), counts = await asyncio.gather(
+        fetch_page(collection, plan), count_views(collection, matches)
     )
     return TicketPage(
         items=[staff_view(doc) for doc in docs],
@@ -210,10 +215,9 @@ async def list_tickets(
 async def get_ticket_history(
     ticket_id: Annotated[str, Path(max_length=100, description="id or reference (DVK-…)")],
     store: Store,
-    principal: CurrentPrincipal,
+    _caller: Staff,
 ) -> TicketHistory:
     """Who did what and when on a ticket, oldest first."""
-    _staff(principal)
     history = await ticket_history(await store.active_collection(), ticket_id)
     if history is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket")
