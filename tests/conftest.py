@@ -40,6 +40,7 @@ def service_env(servers: Servers) -> dict[str, str]:
         "DVIKA_LOG_LEVEL": "INFO",
         # Every test logs in from 127.0.0.1; the limit itself is tested on its own gateway.
         "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "0",
+        "DVIKA_PUBLIC_REQUESTS_PER_MINUTE": "0",
     }
 
 

@@ -49,6 +49,7 @@ def limited_gateway(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
             "DVIKA_MONGODB_DATABASE": DATABASE,
             "DVIKA_PROJECTION_GROUP": f"dvika-gateway-projection-{DATABASE}",
             "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "10",
+            "DVIKA_PUBLIC_REQUESTS_PER_MINUTE": "5",
         },
     )
     gateway.start()
@@ -128,3 +129,20 @@ async def test_a_signed_in_account_is_unaffected_by_someone_else_s_limit(
         "/api/v1/auth/me", headers={"Authorization": f"Bearer {ok.json()['access_token']}"}
     )
     assert me.status_code == 200
+
+
+async def test_public_ticket_endpoints_are_limited_per_address(
+    limited_gateway: ServiceProcess,
+) -> None:
+    address, other = client_address(), client_address()
+    async with httpx.AsyncClient(base_url=limited_gateway.url, timeout=10) as client:
+        responses = [
+            (await client.get(f"/api/v1/tickets/{uuid4()}", headers={"X-Forwarded-For": address}))
+            for _ in range(6)
+        ]
+        elsewhere = await client.get(
+            f"/api/v1/tickets/{uuid4()}", headers={"X-Forwarded-For": other}
+        )
+    assert [r.status_code for r in responses] == [404] * 5 + [429]
+    assert int(responses[-1].headers["Retry-After"]) >= 1
+    assert elsewhere.status_code == 404

@@ -20,6 +20,7 @@ from gateway.entrypoints import (
     websocket,
 )
 from gateway.entrypoints.projection import register_projection
+from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
 from gateway.live import LiveFeed, LiveHub
 from gateway.settings import GatewaySettings
@@ -61,6 +62,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     app = FastAPI(title="Dvika Care gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    limit = settings.public_requests_per_minute
+    app.state.public_limiter = RateLimiter(limit) if limit else None
     app.state.command_bus = bus
     app.state.ticket_store = store
     app.state.live_hub = hub

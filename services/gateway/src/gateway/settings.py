@@ -31,6 +31,8 @@ class GatewaySettings(ServiceSettings):
     # Customers' tracking tokens are HMACs under this key (see gateway/tracking.py). Every
     # gateway instance needs the same one; production refuses the development default.
     tracking_secret: SecretStr = SecretStr(DEV_TRACKING_SECRET)
+    # Requests per minute per address to the public ticket endpoints (no login); 0 turns off.
+    public_requests_per_minute: int = Field(120, ge=0)
     # Where customers reach the portal; tracking links start with it.
     public_url: str = "http://127.0.0.1:8080"
 

@@ -16,6 +16,7 @@ from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.values import Actor
 from gateway.adapters.command_bus import CommandBus, CommandTimeout
 from gateway.adapters.ticket_store import TicketStore
+from gateway.identity.rate_limit import RateLimiter
 from gateway.settings import GatewaySettings
 from kit.tracing import current_trace_context
 
@@ -46,6 +47,24 @@ Bus = Annotated[CommandBus, Depends(_bus)]
 Store = Annotated[TicketStore, Depends(_store)]
 Settings = Annotated[GatewaySettings, Depends(_settings)]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+
+
+def _public_rate_limit(request: Request) -> None:
+    """Callers without a login share a per-address budget; staff are known and not limited."""
+    limiter: RateLimiter | None = request.app.state.public_limiter
+    if limiter is None or "authorization" in request.headers:
+        return
+    address = request.client.host if request.client else "unknown"
+    wait_s = limiter.acquire(f"ip:{address}")
+    if wait_s:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many requests from this address; try again later",
+            headers={"Retry-After": RateLimiter.retry_after_header(wait_s)},
+        )
+
+
+PublicRateLimit = Depends(_public_rate_limit)
 
 
 async def dispatch(

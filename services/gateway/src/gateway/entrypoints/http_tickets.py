@@ -10,7 +10,14 @@ from fastapi import APIRouter, Header, HTTPException, Query, status
 from contracts.commands import PostMessage, SubmitTicket
 from gateway.access import CurrentPrincipal
 from gateway.domain.ticket_view import public_view, staff_view
-from gateway.entrypoints.dependencies import Bus, IdempotencyKey, Settings, Store, dispatch
+from gateway.entrypoints.dependencies import (
+    Bus,
+    IdempotencyKey,
+    PublicRateLimit,
+    Settings,
+    Store,
+    dispatch,
+)
 from gateway.schemas import ReplyCreate, ReplyCreated, TicketCreate, TicketCreated
 from gateway.tracking import token_matches, tracking_token
 
@@ -27,7 +34,7 @@ TokenQuery = Annotated[str | None, Query(alias="token", max_length=100)]
 TokenHeader = Annotated[str | None, Header(alias="X-Tracking-Token", max_length=100)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[PublicRateLimit])
 async def submit_ticket(
     body: TicketCreate,
     bus: Bus,
@@ -54,7 +61,7 @@ async def submit_ticket(
     )
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", dependencies=[PublicRateLimit])
 async def get_ticket(
     ticket_id: str,
     store: Store,
@@ -78,7 +85,9 @@ async def get_ticket(
     raise _NOT_FOUND
 
 
-@router.post("/{ticket_id}/reply", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{ticket_id}/reply", status_code=status.HTTP_201_CREATED, dependencies=[PublicRateLimit]
+)
 async def reply_to_ticket(
     ticket_id: UUID,
     body: ReplyCreate,
