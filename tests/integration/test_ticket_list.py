@@ -521,5 +521,6 @@ async def test_staff_list_and_history_over_http(stack: Stack, staff_tokens: dict
         history = await client.get(f"/api/v1/tickets/{ids[0]}/history", headers=agent)
         assert history.status_code == 200
         assert [h["type"] for h in history.json()["items"]] == ["ticket.submitted"]
-        unknown = await client.get(f"/api/v1/tickets/{uuid4()}/history", headers=agent)
-        assert unknown.status_code == 404
+        for unknown in (str(uuid4()), "DVK-1", "x%00y"):
+            answer = await client.get(f"/api/v1/tickets/{unknown}/history", headers=agent)
+            assert answer.status_code == 404, answer.text

@@ -27,6 +27,7 @@ from gateway.domain.ticket_query import (
     query_words,
     resolve_view,
     split_for_pushdown,
+    ticket_lookup,
     visible_views,
 )
 from gateway.entrypoints import http_ticket_queries
@@ -159,6 +160,20 @@ def test_bad_filter_values_are_refused_by_name(field: str, value: str) -> None:
     with pytest.raises(InvalidFilter) as refused:
         parse_filters(**values)
     assert refused.value.field == field
+
+
+def test_control_characters_are_refused() -> None:
+    for field in ("assignee", "customer_email", "queue"):
+        values: dict[str, Any] = {field: ["a\x00@b"]}
+        with pytest.raises(InvalidFilter, match="control"):
+            parse_filters(**values)
+
+
+def test_tickets_are_looked_up_by_id_or_reference() -> None:
+    assert ticket_lookup("dvk-1004") == {"reference": "DVK-1004"}
+    assert ticket_lookup("6f1c2a44") == {"_id": "6f1c2a44"}
+    assert ticket_lookup("x\x00") is None
+    assert ticket_lookup("") is None
 
 
 def test_too_many_values_or_words_are_refused() -> None:
@@ -419,6 +434,7 @@ def test_route_answers_403_with_the_reason_for_a_view_not_for_the_role(
         ({"sort": "random"}, 422),
         ({"view": "nope"}, 422),
         ({"created_from": "yesterday"}, 422),
+        ({"assignee": "a\x00"}, 422),
         ({"cursor": "garbage!"}, 400),
         ({"cursor": "eyJ4IjoxfQ"}, 400),
     ],

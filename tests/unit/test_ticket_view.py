@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 
 from gateway.domain.ticket_view import GapInEvents, apply_event
+from gateway.tracking import token_matches, tracking_token
 from support.events import posted, submitted
 
 TICKET = uuid4()
@@ -31,3 +32,14 @@ def test_duplicate_event_changes_nothing() -> None:
 def test_gap_is_refused() -> None:
     with pytest.raises(GapInEvents):
         apply_event(None, REPLY)
+
+
+def test_tracking_tokens_are_per_ticket_and_any_text_is_safely_refused() -> None:
+    secret = b"k" * 32
+    token = tracking_token(secret, TICKET)
+    assert len(token) >= 43  # 256 bits
+    assert token_matches(secret, TICKET, token)
+    assert not token_matches(secret, uuid4(), token)
+    assert not token_matches(b"other" * 8, TICKET, token)
+    assert not token_matches(secret, TICKET, "ünïcödé")
+    assert not token_matches(secret, TICKET, None)

@@ -23,6 +23,7 @@ from gateway.entrypoints.projection import register_projection
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
 from gateway.live import LiveFeed, LiveHub
+from gateway.schemas import ERROR_RESPONSES
 from gateway.settings import GatewaySettings
 from kit.kafka import make_broker, prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
@@ -68,12 +69,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.ticket_store = store
     app.state.live_hub = hub
     app.state.identity = Identity.from_settings(settings, mongo)
-    app.include_router(http_ticket_queries.router)
-    app.include_router(http_tickets.router)
-    app.include_router(http_ticket_commands.router)
+    app.include_router(http_ticket_queries.router, responses=ERROR_RESPONSES)
+    app.include_router(http_tickets.router, responses=ERROR_RESPONSES)
+    app.include_router(http_ticket_commands.router, responses=ERROR_RESPONSES)
     app.include_router(websocket.router)
-    app.include_router(http_auth.router)
-    app.include_router(http_admin.router)
+    app.include_router(http_auth.router, responses=ERROR_RESPONSES)
+    app.include_router(http_admin.router, responses=ERROR_RESPONSES)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,3 +92,25 @@ class TicketChanged(BaseModel):
     id: UUID
     reference: str | None
     version: int
+
+
+class Problem(BaseModel):
+    """Every error answer: a reason, or FastAPI's list of field errors for invalid input."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# Documented on every route, so clients (and schemathesis) know each answer's shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": description}
+    for code, description in {
+        400: "Bad request (e.g. a cursor that does not fit the query)",
+        401: "Not logged in, or the token is invalid or expired",
+        403: "Logged in, but this role may not do this",
+        404: "No such ticket (or a wrong tracking token: the same answer)",
+        409: "Refused by the ticket's rules, e.g. an invalid transition",
+        422: "Invalid input, with the field errors",
+        429: "Too many requests; see Retry-After",
+        503: "The tickets service did not answer in time",
+    }.items()
+}

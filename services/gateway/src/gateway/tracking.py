@@ -21,4 +21,5 @@ def tracking_token(secret: bytes, ticket_id: UUID | str) -> str:
 def token_matches(secret: bytes, ticket_id: UUID | str, token: str | None) -> bool:
     if not token:
         return False
-    return hmac.compare_digest(tracking_token(secret, ticket_id), token)
+    # Bytes, not str: compare_digest refuses non-ASCII text, and tokens come from anyone.
+    return hmac.compare_digest(tracking_token(secret, ticket_id).encode(), token.encode())

@@ -16,7 +16,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from gateway.domain.ticket_query import PagePlan, Position, split_for_pushdown
+from gateway.domain.ticket_query import PagePlan, Position, split_for_pushdown, ticket_lookup
 from gateway.domain.ticket_view import TicketView
 from gateway.identity.roles import View
 
@@ -72,7 +72,9 @@ async def ticket_history(
     collection: AsyncCollection[Document], ticket: str
 ) -> list[Document] | None:
     """Who did what and when on a ticket (by id or reference), oldest first; None if unknown."""
-    query = {"reference": ticket.upper()} if ticket.upper().startswith("DVK-") else {"_id": ticket}
+    query = ticket_lookup(ticket)
+    if query is None:
+        return None
     doc = await collection.find_one(query, projection={"_id": False, "history": True})
     if doc is None:
         return None

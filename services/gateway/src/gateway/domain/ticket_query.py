@@ -44,13 +44,14 @@ FerretDB 1.24 pushes down only TOP-LEVEL EQUALITY on scalars (`{"f": v}` or
   .limit(26)``) explains as ``filterPushdown: false, sortPushdown: false, limitPushdown:
   false``: every ticket is fetched, decoded and sorted in FerretDB's memory for each page.
   Nothing in the query's shape can change that on 1.24 (a cursor's ``$lt`` is not pushed
-  down either). With 10,000 small tickets, such a page took 0.5-3 s on a busy 2-CPU test
-  machine; the same page restricted by one pushed-down equality (a priority bucket, about a
-  quarter of the tickets) took 0.1-0.7 s, and a selective one (a view's, a word of `q`)
-  20-50 ms. MongoDB serves every one of these from the indexes made in
-  `TicketStore.prepare`. (A stored coarse time bucket, say the day of creation, walked like
-  the priority buckets, would give FerretDB an equality to push down for `view=all`; it
-  needs a field in `ticket_view`.)
+  down either). Measured on the 2-CPU test machine with 10,000 one-message tickets: a page
+  of 100 took 2.1 s (median; the whole walk of 100 pages 211 s); PostgreSQL hands over the
+  32 MB of JSON in 0.25 s, FerretDB spends the rest decoding it. One pushed-down equality
+  that keeps a quarter of the tickets (a priority bucket) cut a page to 0.7-0.9 s, a
+  selective one (a view's, a word of `q`) to 20-50 ms. MongoDB serves all of these from
+  the indexes made in `TicketStore.prepare`. (A stored coarse time bucket, say the day of
+  creation, walked like the priority buckets, would give FerretDB an equality to push down
+  for `view=all`; it needs a field in `ticket_view`.)
 - Filters are therefore equalities wherever they can be: one value gives
   ``{"status": "open"}`` (pushed down); `my_open` is ``{"assignee": me, "status": {"$in":
   open-ish}}`` (the assignee pushed down); `escalations` ``{"status": "escalated"}``;
@@ -233,9 +234,25 @@ def _values(
     parts = [p for p in parts if p]
     if not parts:
         return None
+    if any(_control(p) for p in parts):
+        # No stored value has them, and PostgreSQL's JSON cannot hold a NUL to compare with.
+        raise InvalidFilter(name, "control characters are not allowed", parts)
     if len(parts) > MAX_VALUES_PER_FILTER:
         raise InvalidFilter(name, f"at most {MAX_VALUES_PER_FILTER} values", parts)
     return tuple(sorted({check(p) for p in parts}))
+
+
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or c == "\x7f" for c in text)
+
+
+def ticket_lookup(ticket: str) -> dict[str, str] | None:
+    """The filter finding a ticket by id or reference (DVK-…); None for text no ticket has."""
+    if not ticket or _control(ticket):
+        return None
+    if ticket.upper().startswith("DVK-"):
+        return {"reference": ticket.upper()}
+    return {"_id": ticket}
 
 
 def _one_of_statuses(value: str) -> str:
