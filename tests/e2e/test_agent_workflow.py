@@ -188,3 +188,10 @@ async def _until(ws: Any, text: str) -> list[str]:
         while not seen or text not in seen[-1]:
             seen.append(str(await ws.recv()))
     return seen
+
+
+@pytest.mark.parametrize("key", ["not-a-ticket", "DVK-12x", "%00", "' OR 1=1"])
+async def test_malformed_ticket_keys_answer_422(stack: Stack, key: str) -> None:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        response = await client.get(f"/api/v1/tickets/{key}")
+    assert response.status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID, uuid4, uuid5
 
-from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, status
 
 from contracts.commands import PostMessage, SubmitTicket
 from gateway.access import CurrentPrincipal
@@ -28,6 +28,13 @@ _IDEMPOTENCY = UUID("3d0f6c1a-8e52-4b7f-a9c4-5e2d7b1f0a93")
 
 
 NO_SUCH_TICKET = "no such ticket"
+# A ticket's id (a UUID) or its public reference (DVK-1234).
+TicketKey = Annotated[
+    str,
+    Path(
+        pattern=r"^([0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[Dd][Vv][Kk]-[0-9]{1,12})$"
+    ),
+]
 # A wrong token and a missing ticket answer alike, so references cannot be probed.
 _NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, NO_SUCH_TICKET)
 TokenQuery = Annotated[str | None, Query(alias="token", max_length=100)]
@@ -63,7 +70,7 @@ async def submit_ticket(
 
 @router.get("/{ticket_id}", dependencies=[PublicRateLimit])
 async def get_ticket(
-    ticket_id: str,
+    ticket_id: TicketKey,
     store: Store,
     settings: Settings,
     principal: CurrentPrincipal,
