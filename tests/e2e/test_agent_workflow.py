@@ -195,3 +195,36 @@ async def test_malformed_ticket_keys_answer_422(stack: Stack, key: str) -> None:
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
         response = await client.get(f"/api/v1/tickets/{key}")
     assert response.status_code == 422
+
+
+async def test_a_customer_writing_to_a_closed_ticket_gets_a_linked_follow_up(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        ticket = await _submit(client, "Closed too soon")
+        tid, customer = ticket["id"], {"token": ticket["tracking_token"]}
+        closed = await client.patch(
+            f"/api/v1/tickets/{tid}/status", json={"status": "closed"}, headers=agent
+        )
+        assert closed.status_code == 200
+        wrote = await client.post(
+            f"/api/v1/tickets/{tid}/reply",
+            params=customer,
+            json={"from": "customer", "message": "It broke again today."},
+        )
+        assert wrote.status_code == 201, wrote.text
+        follow_up = wrote.json()["follow_up"]
+        new = await client.get(
+            f"/api/v1/tickets/{follow_up['id']}",
+            params={"token": follow_up["tracking_token"], "min_version": 1},
+        )
+        assert new.status_code == 200, new.text
+        assert new.json()["follow_up_of"] == tid
+        assert new.json()["subject"].startswith(f"Follow-up to {ticket['reference']}")
+        assert [m["message"] for m in new.json()["thread"]] == ["It broke again today."]
+        old = await client.get(
+            f"/api/v1/tickets/{tid}", params={**customer, "min_version": wrote.json()["version"]}
+        )
+        assert old.json()["status"] == "closed"
+        assert old.json()["follow_ups"] == [follow_up["id"]]

@@ -17,10 +17,17 @@ from contracts.commands import (
     RemoveTags,
     UnassignTicket,
 )
-from contracts.events import StatusChanged, TicketSubmitted
+from contracts.events import FollowUpOpened, StatusChanged, TicketSubmitted
 from contracts.values import Customer, TicketStatus
 from tickets.domain.lifecycle import ALLOWED, may_move
-from tickets.domain.ticket import Rejected, Ticket, decide, evolve
+from tickets.domain.ticket import (
+    Rejected,
+    Ticket,
+    decide,
+    evolve,
+    follow_up_id_for,
+    follow_up_submission,
+)
 
 STATUSES: list[TicketStatus] = [
     "new", "open", "in_progress", "on_hold", "escalated", "resolved", "closed"
@@ -91,7 +98,7 @@ def test_agent_reply_keeps_status() -> None:
 
 def test_closed_is_final_for_every_command() -> None:
     for command in (
-        PostMessage(author="customer", message="hello?"),
+        PostMessage(author="agent", message="hello?"),
         ChangePriority(priority="P1"),
         AddTags(tags=("vip",)),
         ChangeStatus(status="open"),
@@ -139,3 +146,31 @@ def test_submission_starts_new() -> None:
     )
     t = evolve(None, submitted, uuid4(), 1)
     assert (t.status, t.priority, t.version) == ("new", "P2", 1)
+
+
+def test_a_customer_writing_to_a_closed_ticket_opens_a_linked_follow_up() -> None:
+    customer = Customer(name="Back Again", email="again@example.com")
+    closed = Ticket(
+        ticket_id=uuid4(),
+        reference="DVK-1006",
+        version=9,
+        status="closed",
+        priority="P2",
+        category="billing",
+        customer=customer,
+        subject="Refund",
+    )
+    command_id = uuid4()
+    (event,) = decide(closed, PostMessage(author="customer", message="It happened again"),
+                      command_id, "x")  # fmt: skip
+    assert isinstance(event, FollowUpOpened)
+    assert event.follow_up_ticket_id == follow_up_id_for(command_id)
+    submission = follow_up_submission(closed, event)
+    assert submission.follow_up_of == closed.ticket_id
+    assert (submission.customer, submission.category, submission.priority) == (
+        customer, "billing", "P2"
+    )  # fmt: skip
+    assert submission.subject == "Follow-up to DVK-1006: Refund"
+    assert submission.message == "It happened again"
+    after = evolve(closed, event, closed.ticket_id, 10)
+    assert (after.status, after.version) == ("closed", 10)

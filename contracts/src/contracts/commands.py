@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Self
+from uuid import UUID
 
 from pydantic import Field, model_validator
 
@@ -35,6 +36,8 @@ class SubmitTicket(Command):
     channel: Channel = "web"
     # Lets a channel that may deliver twice (mail, webhooks) be recognised as the same request.
     dedupe_key: Annotated[str, Field(max_length=200)] | None = None
+    # Set when a customer wrote to a closed ticket: this ticket follows up on that one.
+    follow_up_of: UUID | None = None
 
 
 class PostMessage(Command):

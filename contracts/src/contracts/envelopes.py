@@ -66,6 +66,8 @@ class CommandReply(Frozen):
     reason: str | None = None
     # Why it was rejected, for mapping to HTTP: invalid, not_found, conflict, unsupported.
     code: str | None = None
+    # A customer's message to a closed ticket opened this follow-up ticket instead.
+    follow_up_ticket_id: UUID | None = None
     replied_at: datetime
 
 

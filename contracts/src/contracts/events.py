@@ -34,6 +34,7 @@ class TicketSubmitted(Event):
     message: MessageText
     channel: Channel
     status: TicketStatus = "new"
+    follow_up_of: UUID | None = None
 
 
 class MessagePosted(Event):
@@ -46,6 +47,16 @@ class MessagePosted(Event):
     message: MessageText
     channel: Channel
     internal: bool = False
+
+
+class FollowUpOpened(Event):
+    """A customer wrote to this closed ticket: their message opens the follow-up ticket."""
+
+    TYPE = "ticket.follow_up_opened"
+
+    follow_up_ticket_id: UUID
+    message: MessageText
+    channel: Channel
 
 
 class StatusChanged(Event):
@@ -116,4 +127,5 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     TicketAssigned,
     TicketUnassigned,
     TicketEscalated,
+    FollowUpOpened,
 )

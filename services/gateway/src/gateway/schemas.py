@@ -50,10 +50,18 @@ class ReplyCreate(BaseModel):
     internal: bool = False
 
 
+class FollowUp(BaseModel):
+    """The new ticket a customer's message to a closed ticket opened, and its tracking key."""
+
+    id: UUID
+    tracking_token: str
+
+
 class ReplyCreated(BaseModel):
     id: UUID
     reference: str | None
     version: int
+    follow_up: FollowUp | None = None
 
 
 class StatusUpdate(BaseModel):

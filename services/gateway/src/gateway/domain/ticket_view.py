@@ -20,6 +20,7 @@ from typing import Any
 from contracts.envelopes import EventEnvelope
 from contracts.events import (
     CategoryChanged,
+    FollowUpOpened,
     MessagePosted,
     PriorityChanged,
     StatusChanged,
@@ -96,6 +97,8 @@ def _submitted(envelope: EventEnvelope, event: TicketSubmitted) -> TicketView:
         "terms": _terms([], event.subject, event.message),
         "created_at": at,
         "sort_created": sort_key(at, ticket_id),
+        "follow_up_of": None if event.follow_up_of is None else str(event.follow_up_of),
+        "follow_ups": [],
     }
 
 
@@ -126,6 +129,8 @@ def _changes(view: TicketView, envelope: EventEnvelope, event: object) -> dict[s
             return {"assignee": assignee, "queue": queue}
         case TicketUnassigned():
             return {"assignee": None}
+        case FollowUpOpened(follow_up_ticket_id=follow_up):
+            return {"follow_ups": [*view.get("follow_ups", []), str(follow_up)]}
     return {}
 
 

@@ -18,7 +18,7 @@ from gateway.entrypoints.dependencies import (
     Store,
     dispatch,
 )
-from gateway.schemas import ReplyCreate, ReplyCreated, TicketCreate, TicketCreated
+from gateway.schemas import FollowUp, ReplyCreate, ReplyCreated, TicketCreate, TicketCreated
 from gateway.tracking import token_matches, tracking_token
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
@@ -121,4 +121,10 @@ async def reply_to_ticket(
     command_id = uuid5(_IDEMPOTENCY, f"reply:{idempotency_key}") if idempotency_key else uuid4()
     actor = principal.actor(body.author)
     reply = await dispatch(bus, settings, command, ticket_id, command_id, actor)
-    return ReplyCreated(id=ticket_id, reference=reply.reference, version=reply.version)
+    follow_up = None
+    if reply.follow_up_ticket_id is not None:
+        token = tracking_token(settings.tracking_key, reply.follow_up_ticket_id)
+        follow_up = FollowUp(id=reply.follow_up_ticket_id, tracking_token=token)
+    return ReplyCreated(
+        id=ticket_id, reference=reply.reference, version=reply.version, follow_up=follow_up
+    )

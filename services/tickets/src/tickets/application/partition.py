@@ -17,7 +17,7 @@ from uuid import UUID, uuid5
 
 from contracts.base import Event
 from contracts.envelopes import CommandEnvelope, CommandReply, EventEnvelope
-from contracts.events import TicketSubmitted
+from contracts.events import FollowUpOpened, TicketSubmitted
 from contracts.registry import (
     UndecodableMessage,
     decode_command,
@@ -25,7 +25,14 @@ from contracts.registry import (
     parse_command_envelope,
 )
 from tickets.domain.references import reference_for
-from tickets.domain.ticket import Rejected, Ticket, decide, evolve, remember
+from tickets.domain.ticket import (
+    Rejected,
+    Ticket,
+    decide,
+    evolve,
+    follow_up_submission,
+    remember,
+)
 
 _EVENT_IDS = UUID("0b7e4a52-95d3-4f57-8d7e-0c1f3b9a6e21")
 
@@ -64,6 +71,8 @@ class GapInLog(RuntimeError):
 @dataclass
 class Outcome:
     events: list[EventEnvelope] = field(default_factory=list)
+    # Commands for other tickets, sent in the same transaction (a follow-up's submission).
+    commands: list[CommandEnvelope] = field(default_factory=list)
     reply: CommandReply | None = None
     dead_letter_reason: str | None = None
 
@@ -124,14 +133,39 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     if not events:  # nothing to change: accepted as it stands
         return Outcome(reply=_reply(envelope, now, "accepted", ticket))
     envelopes = _envelopes(envelope, events, ticket.version if ticket else 0, now())
+    commands: list[CommandEnvelope] = []
     for event_envelope, event in zip(envelopes, events, strict=True):
+        if isinstance(event, FollowUpOpened) and ticket is not None:
+            commands.append(_follow_up_command(envelope, ticket, event, now()))
         ticket = evolve(ticket, event, envelope.ticket_id, event_envelope.version)
         if isinstance(event, TicketSubmitted):
             batch.submitted += 1
     assert ticket is not None  # decide returned at least one event
     ticket = remember(ticket, envelope.command_id)
     batch.tickets[envelope.ticket_id] = ticket
-    return Outcome(events=envelopes, reply=_reply(envelope, now, "accepted", ticket))
+    reply = _reply(envelope, now, "accepted", ticket)
+    if reply is not None and commands:
+        reply = reply.model_copy(update={"follow_up_ticket_id": commands[0].ticket_id})
+    return Outcome(events=envelopes, reply=reply, commands=commands)
+
+
+def _follow_up_command(
+    cause: CommandEnvelope, ticket: Ticket, event: FollowUpOpened, at: datetime
+) -> CommandEnvelope:
+    """Sent in the same transaction as the event, so the follow-up exists exactly once."""
+    submission = follow_up_submission(ticket, event)
+    return CommandEnvelope(
+        command_id=uuid5(_EVENT_IDS, f"follow-up:{cause.command_id}"),
+        type=submission.TYPE,
+        schema_version=submission.SCHEMA_VERSION,
+        ticket_id=event.follow_up_ticket_id,
+        issued_at=at,
+        actor=cause.actor,
+        correlation_id=cause.correlation_id,
+        causation_id=cause.command_id,
+        trace=cause.trace,
+        payload=submission.model_dump(mode="json"),
+    )
 
 
 def _check_expected_version(ticket: Ticket | None, expected: int) -> None:

@@ -27,6 +27,7 @@ from contracts.commands import (
 )
 from contracts.events import (
     CategoryChanged,
+    FollowUpOpened,
     MessagePosted,
     PriorityChanged,
     StatusChanged,
@@ -37,7 +38,7 @@ from contracts.events import (
     TicketSubmitted,
     TicketUnassigned,
 )
-from contracts.values import EscalationTier, Priority, TicketStatus
+from contracts.values import Customer, EscalationTier, Priority, TicketStatus
 from tickets.domain.lifecycle import REOPENED_BY_CUSTOMER, may_move, why_not
 
 # Retries arrive within seconds; a window this long per ticket catches them without
@@ -45,6 +46,7 @@ from tickets.domain.lifecycle import REOPENED_BY_CUSTOMER, may_move, why_not
 COMMAND_MEMORY = 256
 
 _MESSAGE_IDS = UUID("6f1c9d0e-5a47-4c8e-9d43-2b8f0f7d1c11")
+_FOLLOW_UPS = UUID("9a4c2e1b-7d3f-4b8a-a6e5-1c0d9f8b7a64")
 
 
 class Rejected(Exception):
@@ -68,6 +70,9 @@ class Ticket:
     assignee: str | None = None
     queue: str | None = None
     escalation_tier: EscalationTier | None = None
+    # What a follow-up ticket copies when the customer writes after closing.
+    customer: Customer | None = None
+    subject: str = ""
     # command id → ticket version right after it, newest last.
     recent_commands: tuple[tuple[UUID, int], ...] = field(default=())
 
@@ -97,6 +102,8 @@ def decide(
     if ticket is None:
         raise Rejected("no such ticket", code="not_found")
     if ticket.status == "closed":
+        if isinstance(command, PostMessage) and command.author == "customer":
+            return [_follow_up(command, command_id)]
         raise Rejected(f"ticket {ticket.reference} is closed, which is final", code="closed")
     decider = _DECIDERS.get(type(command))
     if decider is None:
@@ -114,6 +121,35 @@ def _submitted(command: SubmitTicket, command_id: UUID, reference: str) -> Ticke
         message_id=message_id_for(command_id),
         message=command.message,
         channel=command.channel,
+        follow_up_of=command.follow_up_of,
+    )
+
+
+def _follow_up(command: PostMessage, command_id: UUID) -> FollowUpOpened:
+    """Closed is final, so the customer's words open a new ticket linked to this one."""
+    return FollowUpOpened(
+        follow_up_ticket_id=follow_up_id_for(command_id),
+        message=command.message,
+        channel=command.channel,
+    )
+
+
+def follow_up_id_for(command_id: UUID) -> UUID:
+    return uuid5(_FOLLOW_UPS, str(command_id))
+
+
+def follow_up_submission(ticket: Ticket, event: FollowUpOpened) -> SubmitTicket:
+    """The submission of the follow-up ticket that `event` announces on the closed `ticket`."""
+    if ticket.customer is None:
+        raise ValueError(f"ticket {ticket.ticket_id} has no customer to follow up with")
+    return SubmitTicket(
+        customer=ticket.customer,
+        category=ticket.category,
+        priority=ticket.priority,
+        subject=f"Follow-up to {ticket.reference}: {ticket.subject}"[:200],
+        message=event.message,
+        channel=event.channel,
+        follow_up_of=ticket.ticket_id,
     )
 
 
@@ -213,6 +249,8 @@ def evolve(ticket: Ticket | None, event: Event, ticket_id: UUID, version: int) -
             status=event.status,
             priority=event.priority,
             category=event.category,
+            customer=event.customer,
+            subject=event.subject,
         )
     if ticket is None:
         raise ValueError(f"{event.TYPE} for ticket {ticket_id} before it was submitted")

@@ -157,6 +157,16 @@ class CommandConsumer:
                     )
                 )
                 MESSAGES_PRODUCED.labels(SERVICE, TICKET_EVENTS.name).inc()
+            for command in outcome.commands:
+                sends.append(
+                    await producer.send(
+                        TICKET_COMMANDS.name,
+                        value=command.model_dump_json().encode(),
+                        key=str(command.ticket_id).encode(),
+                        headers=trace,
+                    )
+                )
+                MESSAGES_PRODUCED.labels(SERVICE, TICKET_COMMANDS.name).inc()
             if outcome.reply is not None:
                 sends.append(
                     await producer.send(
