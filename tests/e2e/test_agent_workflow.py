@@ -228,3 +228,77 @@ async def test_a_customer_writing_to_a_closed_ticket_gets_a_linked_follow_up(
         )
         assert old.json()["status"] == "closed"
         assert old.json()["follow_ups"] == [follow_up["id"]]
+
+
+async def test_merging_a_duplicate_moves_its_thread_and_closes_it_with_a_link(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        original = await _submit(client, "Invoices do not download")
+        duplicate = await _submit(client, "Invoice download broken (again)")
+        dup_id, target_id = duplicate["id"], original["id"]
+        note = await client.post(
+            f"/api/v1/tickets/{dup_id}/reply",
+            json={"from": "agent", "message": "Same customer as the other one", "internal": True},
+            headers=agent,
+        )
+        assert note.status_code == 201, note.text
+        await client.get(f"/api/v1/tickets/{dup_id}?min_version=2", headers=agent)
+
+        merged = await client.post(
+            f"/api/v1/tickets/{dup_id}/merge", json={"into": original["reference"]}, headers=agent
+        )
+        assert merged.status_code == 200, merged.text
+        assert merged.json()["merged_into"] == {"id": target_id, "reference": original["reference"]}
+
+        closed = await client.get(
+            f"/api/v1/tickets/{dup_id}",
+            params={"token": duplicate["tracking_token"], "min_version": merged.json()["version"]},
+        )
+        assert closed.json()["status"] == "closed"
+        assert closed.json()["merged_into"]["reference"] == original["reference"]
+
+        # The thread moves asynchronously (a handover command to the target's partition).
+        target: dict[str, Any] = {}
+        for _ in range(100):
+            target = (
+                await client.get(f"/api/v1/tickets/{target_id}?min_version=2", headers=agent)
+            ).json()
+            if target["version"] >= 2:
+                break
+        assert target["merged_from"] == [{"id": dup_id, "reference": duplicate["reference"]}]
+        moved = [m for m in target["thread"] if m.get("merged_from") == duplicate["reference"]]
+        assert [(m["from"], m["internal"]) for m in moved] == [("customer", False), ("agent", True)]
+        public = (
+            await client.get(
+                f"/api/v1/tickets/{target_id}", params={"token": original["tracking_token"]}
+            )
+        ).json()
+        assert "Same customer as the other one" not in json.dumps(public)
+        assert len(public["thread"]) == 2
+        found = await client.get(
+            "/api/v1/tickets",
+            params={"view": "all", "q": duplicate["reference"]},
+            headers=bearer(staff_tokens["manager"]),
+        )
+        assert target_id in [t["id"] for t in found.json()["items"]]
+
+        # Merging again, into itself, or into a closed or unknown ticket is refused with a reason.
+        again = await client.post(
+            f"/api/v1/tickets/{dup_id}/merge", json={"into": target_id}, headers=agent
+        )
+        assert again.status_code == 409
+        assert "closed" in again.json()["detail"]
+        itself = await client.post(
+            f"/api/v1/tickets/{target_id}/merge", json={"into": target_id}, headers=agent
+        )
+        assert itself.status_code == 422
+        into_closed = await client.post(
+            f"/api/v1/tickets/{target_id}/merge", json={"into": dup_id}, headers=agent
+        )
+        assert into_closed.status_code == 409
+        unknown = await client.post(
+            f"/api/v1/tickets/{target_id}/merge", json={"into": "DVK-999999"}, headers=agent
+        )
+        assert unknown.status_code == 404

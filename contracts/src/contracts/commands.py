@@ -15,6 +15,7 @@ from contracts.values import (
     Channel,
     Customer,
     EscalationTier,
+    MergedMessages,
     MessageText,
     Priority,
     QueueKey,
@@ -113,6 +114,31 @@ class EscalateTicket(Command):
     tier: EscalationTier
 
 
+class MergeTicket(Command):
+    """Merge this ticket (the duplicate) into another: it closes, linked to that one.
+
+    The sender copies the duplicate's thread, as it stood at the envelope's
+    `expected_version` (required), into `messages`; the tickets service refuses the merge
+    if the ticket has changed since, so the copy that moves is exactly the thread.
+    """
+
+    TYPE = "ticket.merge"
+
+    into_ticket_id: UUID
+    into_reference: Annotated[str, Field(min_length=1, max_length=40)]
+    messages: MergedMessages = ()
+
+
+class ReceiveMergedThread(Command):
+    """Sent by the tickets service to the surviving ticket when a duplicate merges into it."""
+
+    TYPE = "ticket.receive_merged_thread"
+
+    from_ticket_id: UUID
+    from_reference: Annotated[str, Field(min_length=1, max_length=40)]
+    messages: MergedMessages = ()
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     SubmitTicket,
     PostMessage,
@@ -124,4 +150,6 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     AssignTicket,
     UnassignTicket,
     EscalateTicket,
+    MergeTicket,
+    ReceiveMergedThread,
 )

@@ -12,6 +12,7 @@ from contracts.values import (
     Channel,
     Customer,
     EscalationTier,
+    MergedMessages,
     MessageText,
     Priority,
     QueueKey,
@@ -116,6 +117,26 @@ class TicketEscalated(Event):
     from_status: TicketStatus
 
 
+class TicketMerged(Event):
+    """This ticket was a duplicate: merged into another, it is closed and links to it."""
+
+    TYPE = "ticket.merged"
+
+    into_ticket_id: UUID
+    into_reference: str
+    from_status: TicketStatus
+
+
+class ThreadMerged(Event):
+    """A duplicate's thread joined this ticket's; each message keeps its original time."""
+
+    TYPE = "ticket.thread_merged"
+
+    from_ticket_id: UUID
+    from_reference: str
+    messages: MergedMessages
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     TicketSubmitted,
     MessagePosted,
@@ -128,4 +149,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     TicketUnassigned,
     TicketEscalated,
     FollowUpOpened,
+    TicketMerged,
+    ThreadMerged,
 )

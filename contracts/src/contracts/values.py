@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
@@ -50,6 +52,24 @@ class Customer(Frozen):
     name: Annotated[NonBlank, Field(min_length=1, max_length=120)]
     email: EmailStr
     phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+() .-]*$")] | None = None
+
+
+class MergedMessage(Frozen):
+    """A message of a duplicate ticket's thread, as it moves to the ticket it was merged into."""
+
+    message_id: UUID
+    author: Author
+    # The account or name the message was written by, as the duplicate's thread showed it.
+    written_by: Annotated[str, Field(max_length=120)] | None = None
+    message: MessageText
+    internal: bool = False
+    channel: Channel = "web"
+    posted_at: datetime
+
+
+# A thread longer than this is not merged in one event (a Kafka record stays well under 1 MB).
+MAX_MERGED_MESSAGES = 40
+MergedMessages = Annotated[tuple[MergedMessage, ...], Field(max_length=MAX_MERGED_MESSAGES)]
 
 
 class Actor(Frozen):

@@ -102,6 +102,29 @@ class TicketChanged(BaseModel):
     version: int
 
 
+class MergeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The ticket (id or reference) the duplicate merges into",
+        examples=["DVK-1003"],
+    )
+
+
+class TicketLink(BaseModel):
+    id: UUID
+    reference: str
+
+
+class TicketMergeDone(TicketChanged):
+    """The duplicate after the merge: closed, linking to the ticket it merged into."""
+
+    merged_into: TicketLink
+
+
 class Problem(BaseModel):
     """Every error answer: a reason, or FastAPI's list of field errors for invalid input."""
 

@@ -14,7 +14,7 @@ time-ordered strings for cursor pagination) and `history` (who did what, when).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.envelopes import EventEnvelope
@@ -26,8 +26,10 @@ from contracts.events import (
     StatusChanged,
     TagsAdded,
     TagsRemoved,
+    ThreadMerged,
     TicketAssigned,
     TicketEscalated,
+    TicketMerged,
     TicketSubmitted,
     TicketUnassigned,
 )
@@ -99,6 +101,8 @@ def _submitted(envelope: EventEnvelope, event: TicketSubmitted) -> TicketView:
         "sort_created": sort_key(at, ticket_id),
         "follow_up_of": None if event.follow_up_of is None else str(event.follow_up_of),
         "follow_ups": [],
+        "merged_into": None,
+        "merged_from": [],
     }
 
 
@@ -131,7 +135,42 @@ def _changes(view: TicketView, envelope: EventEnvelope, event: object) -> dict[s
             return {"assignee": None}
         case FollowUpOpened(follow_up_ticket_id=follow_up):
             return {"follow_ups": [*view.get("follow_ups", []), str(follow_up)]}
+        case TicketMerged(into_ticket_id=into, into_reference=reference):
+            return {"status": "closed", "merged_into": {"id": str(into), "reference": reference}}
+        case ThreadMerged():
+            return _thread_merged(view, event)
     return {}
+
+
+def _thread_merged(view: TicketView, event: ThreadMerged) -> dict[str, Any]:
+    """The duplicate's messages join the thread in time order, each saying where it came from."""
+    moved = [
+        {
+            "id": str(m.message_id),
+            "from": m.author,
+            "message": m.message,
+            "internal": m.internal,
+            "author": m.written_by,
+            "channel": m.channel,
+            "created_at": m.posted_at,
+            "merged_from": event.from_reference,
+        }
+        for m in event.messages
+    ]
+    known = {m["id"] for m in view["thread"]}
+    thread = [*view["thread"], *(m for m in moved if m["id"] not in known)]
+    thread.sort(key=lambda m: _utc(m["created_at"]))  # stable: equal times keep their order
+    public = [m.message for m in event.messages if not m.internal]
+    source = {"id": str(event.from_ticket_id), "reference": event.from_reference}
+    return {
+        "thread": thread,
+        "terms": _terms(view["terms"], event.from_reference, *public),
+        "merged_from": [*view.get("merged_from", []), source],
+    }
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _message(
@@ -160,7 +199,7 @@ def _history_entry(envelope: EventEnvelope) -> TicketView:
 
 
 # Bodies and contact details live in the thread and the customer block, not in the history.
-_NOT_HISTORY = frozenset({"message", "customer", "message_id"})
+_NOT_HISTORY = frozenset({"message", "customer", "message_id", "messages"})
 
 
 def _terms(existing: list[str], *texts: str) -> list[str]:

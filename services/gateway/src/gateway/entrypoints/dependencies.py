@@ -74,8 +74,13 @@ async def dispatch(
     ticket_id: UUID,
     command_id: UUID,
     actor: Actor,
+    expected_version: int | None = None,
 ) -> CommandReply:
-    """Send `command` and wait for its outcome; a rejection becomes a 4xx with the reason."""
+    """Send `command` and wait for its outcome; a rejection becomes a 4xx with the reason.
+
+    With `expected_version`, the tickets service refuses the command (409) if the ticket
+    has moved on since that version.
+    """
     envelope = CommandEnvelope(
         command_id=command_id,
         type=command.TYPE,
@@ -85,6 +90,7 @@ async def dispatch(
         actor=actor,
         correlation_id=command_id,
         reply_to=bus.reply_to,
+        expected_version=expected_version,
         trace=current_trace_context(),
         payload=command.model_dump(mode="json"),
     )

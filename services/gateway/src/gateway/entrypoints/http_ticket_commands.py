@@ -1,4 +1,4 @@
-"""The agents' write API: status, assignment, priority/category/tags, escalation.
+"""The agents' write API: status, assignment, priority/category/tags, escalation, merge.
 
 Every route turns its body into one or more commands for the tickets service; the lifecycle
 rules live there (`tickets.domain.lifecycle`), so an invalid transition comes back as 409
@@ -25,12 +25,16 @@ from contracts.commands import (
 from contracts.envelopes import CommandReply
 from gateway.access import AnyStaff, Principal
 from gateway.adapters.command_bus import CommandBus
-from gateway.entrypoints.dependencies import Bus, Settings, dispatch
+from gateway.domain.merge import MergeRefused, plan_merge
+from gateway.entrypoints.dependencies import Bus, Settings, Store, dispatch
 from gateway.schemas import (
     AssignmentUpdate,
     EscalationCreate,
+    MergeCreate,
     StatusUpdate,
     TicketChanged,
+    TicketLink,
+    TicketMergeDone,
     TicketUpdate,
 )
 from gateway.settings import GatewaySettings
@@ -85,6 +89,43 @@ async def escalate(
 ) -> TicketChanged:
     command = EscalateTicket(reason=body.reason, tier=body.tier)
     return await _send(bus, settings, staff, ticket_id, [command])
+
+
+@router.post("/{ticket_id}/merge")
+async def merge(
+    ticket_id: UUID,
+    body: MergeCreate,
+    bus: Bus,
+    store: Store,
+    settings: Settings,
+    staff: AnyStaff,
+) -> TicketMergeDone:
+    """Merge this ticket (a duplicate) into `into`: its thread moves there and it closes."""
+    duplicate = await store.get(ticket_id)
+    if duplicate is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket")
+    target = await store.get(body.into)
+    if target is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no ticket {body.into} to merge into")
+    try:
+        command = plan_merge(duplicate, target)
+    except MergeRefused as refused:
+        raise HTTPException(refused.status, refused.reason) from None
+    reply = await dispatch(
+        bus,
+        settings,
+        command,
+        ticket_id,
+        uuid4(),
+        staff.actor("agent"),
+        expected_version=duplicate["version"],
+    )
+    return TicketMergeDone(
+        id=ticket_id,
+        reference=reply.reference,
+        version=reply.version,
+        merged_into=TicketLink(id=target["id"], reference=target["reference"]),
+    )
 
 
 async def _send(

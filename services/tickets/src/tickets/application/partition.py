@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID, uuid5
 
-from contracts.base import Event
+from contracts.base import Command, Event
+from contracts.commands import MergeTicket
 from contracts.envelopes import CommandEnvelope, CommandReply, EventEnvelope
-from contracts.events import FollowUpOpened, TicketSubmitted
+from contracts.events import FollowUpOpened, TicketMerged, TicketSubmitted
 from contracts.registry import (
     UndecodableMessage,
     decode_command,
@@ -31,6 +32,7 @@ from tickets.domain.ticket import (
     decide,
     evolve,
     follow_up_submission,
+    merge_handover,
     remember,
 )
 
@@ -71,7 +73,8 @@ class GapInLog(RuntimeError):
 @dataclass
 class Outcome:
     events: list[EventEnvelope] = field(default_factory=list)
-    # Commands for other tickets, sent in the same transaction (a follow-up's submission).
+    # Commands for other tickets, sent in the same transaction (a follow-up's submission,
+    # a merged thread for the surviving ticket).
     commands: list[CommandEnvelope] = field(default_factory=list)
     reply: CommandReply | None = None
     dead_letter_reason: str | None = None
@@ -125,18 +128,28 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     try:
         if envelope.expected_version is not None:
             _check_expected_version(ticket, envelope.expected_version)
+        elif isinstance(command, MergeTicket):
+            raise Rejected("a merge names the version its thread was copied at", code="invalid")
         events = decide(ticket, command, envelope.command_id, batch.next_reference())
     except Rejected as rejection:
-        return Outcome(
-            reply=_reply(envelope, now, "rejected", ticket, rejection.reason, code=rejection.code)
-        )
+        reply = _reply(envelope, now, "rejected", ticket, rejection.reason, code=rejection.code)
+        # A command nobody waits for (sent by another service) must not vanish when refused.
+        unheard = None if reply is not None else f"rejected ({rejection.code}): {rejection.reason}"
+        return Outcome(reply=reply, dead_letter_reason=unheard)
     if not events:  # nothing to change: accepted as it stands
         return Outcome(reply=_reply(envelope, now, "accepted", ticket))
     envelopes = _envelopes(envelope, events, ticket.version if ticket else 0, now())
     commands: list[CommandEnvelope] = []
     for event_envelope, event in zip(envelopes, events, strict=True):
         if isinstance(event, FollowUpOpened) and ticket is not None:
-            commands.append(_follow_up_command(envelope, ticket, event, now()))
+            submission = follow_up_submission(ticket, event)
+            commands.append(
+                _command_for(envelope, event.follow_up_ticket_id, submission, "follow-up", now())
+            )
+        if isinstance(event, TicketMerged) and ticket is not None:
+            assert isinstance(command, MergeTicket)
+            handover = merge_handover(ticket, command)
+            commands.append(_command_for(envelope, event.into_ticket_id, handover, "merge", now()))
         ticket = evolve(ticket, event, envelope.ticket_id, event_envelope.version)
         if isinstance(event, TicketSubmitted):
             batch.submitted += 1
@@ -144,27 +157,28 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     ticket = remember(ticket, envelope.command_id)
     batch.tickets[envelope.ticket_id] = ticket
     reply = _reply(envelope, now, "accepted", ticket)
-    if reply is not None and commands:
-        reply = reply.model_copy(update={"follow_up_ticket_id": commands[0].ticket_id})
+    follow_ups = [c for c in commands if c.type == "ticket.submit"]
+    if reply is not None and follow_ups:
+        reply = reply.model_copy(update={"follow_up_ticket_id": follow_ups[0].ticket_id})
     return Outcome(events=envelopes, reply=reply, commands=commands)
 
 
-def _follow_up_command(
-    cause: CommandEnvelope, ticket: Ticket, event: FollowUpOpened, at: datetime
+def _command_for(
+    cause: CommandEnvelope, ticket_id: UUID, command: Command, purpose: str, at: datetime
 ) -> CommandEnvelope:
-    """Sent in the same transaction as the event, so the follow-up exists exactly once."""
-    submission = follow_up_submission(ticket, event)
+    """A command for another ticket, sent in the same transaction as the events of `cause`
+    (so it exists exactly once); its id derives from the cause, so a re-run sends the same."""
     return CommandEnvelope(
-        command_id=uuid5(_EVENT_IDS, f"follow-up:{cause.command_id}"),
-        type=submission.TYPE,
-        schema_version=submission.SCHEMA_VERSION,
-        ticket_id=event.follow_up_ticket_id,
+        command_id=uuid5(_EVENT_IDS, f"{purpose}:{cause.command_id}"),
+        type=command.TYPE,
+        schema_version=command.SCHEMA_VERSION,
+        ticket_id=ticket_id,
         issued_at=at,
         actor=cause.actor,
         correlation_id=cause.correlation_id,
         causation_id=cause.command_id,
         trace=cause.trace,
-        payload=submission.model_dump(mode="json"),
+        payload=command.model_dump(mode="json"),
     )
 
 

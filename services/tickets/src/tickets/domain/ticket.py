@@ -20,7 +20,9 @@ from contracts.commands import (
     ChangePriority,
     ChangeStatus,
     EscalateTicket,
+    MergeTicket,
     PostMessage,
+    ReceiveMergedThread,
     RemoveTags,
     SubmitTicket,
     UnassignTicket,
@@ -33,8 +35,10 @@ from contracts.events import (
     StatusChanged,
     TagsAdded,
     TagsRemoved,
+    ThreadMerged,
     TicketAssigned,
     TicketEscalated,
+    TicketMerged,
     TicketSubmitted,
     TicketUnassigned,
 )
@@ -190,6 +194,41 @@ def _escalate(ticket: Ticket, command: EscalateTicket, _: UUID) -> list[Event]:
     return [TicketEscalated(reason=command.reason, tier=command.tier, from_status=ticket.status)]
 
 
+def _merge(ticket: Ticket, command: MergeTicket, _: UUID) -> list[Event]:
+    # Any open status may merge: a duplicate is closed whatever its progress (the lifecycle
+    # table is for work on a ticket; a merge ends the ticket's own life).
+    if command.into_ticket_id == ticket.ticket_id:
+        raise Rejected("a ticket cannot be merged into itself", code="invalid")
+    return [
+        TicketMerged(
+            into_ticket_id=command.into_ticket_id,
+            into_reference=command.into_reference,
+            from_status=ticket.status,
+        )
+    ]
+
+
+def merge_handover(ticket: Ticket, command: MergeTicket) -> ReceiveMergedThread:
+    """What the surviving ticket receives when `ticket` merges into it: the moved thread."""
+    return ReceiveMergedThread(
+        from_ticket_id=ticket.ticket_id,
+        from_reference=ticket.reference,
+        messages=command.messages,
+    )
+
+
+def _receive_thread(ticket: Ticket, command: ReceiveMergedThread, _: UUID) -> list[Event]:
+    if command.from_ticket_id == ticket.ticket_id:
+        raise Rejected("a ticket cannot take its own thread", code="invalid")
+    return [
+        ThreadMerged(
+            from_ticket_id=command.from_ticket_id,
+            from_reference=command.from_reference,
+            messages=command.messages,
+        )
+    ]
+
+
 def _change_priority(ticket: Ticket, command: ChangePriority, _: UUID) -> list[Event]:
     if command.priority == ticket.priority:
         return []
@@ -236,6 +275,8 @@ _DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
     RemoveTags: _remove_tags,
     AssignTicket: _assign,
     UnassignTicket: _unassign,
+    MergeTicket: _merge,
+    ReceiveMergedThread: _receive_thread,
 }
 
 
@@ -272,7 +313,9 @@ def evolve(ticket: Ticket | None, event: Event, ticket_id: UUID, version: int) -
             return replace(ticket, assignee=assignee, queue=queue)
         case TicketUnassigned():
             return replace(ticket, assignee=None)
-    return ticket  # MessagePosted changes only the version here
+        case TicketMerged():
+            return replace(ticket, status="closed")
+    return ticket  # MessagePosted and ThreadMerged change only the version here
 
 
 def remember(ticket: Ticket, command_id: UUID) -> Ticket:
