@@ -2,7 +2,7 @@
 # Local infrastructure for Dvika Care without Docker: Apache Kafka (KRaft),
 # PostgreSQL and FerretDB as plain processes, per profile.
 #
-#   deploy/local/infra.sh up|down|status|env|install      (DVIKA_PROFILE=dev|test)
+#   deploy/local/infra.sh up|down|status|env|install      (DVIKA_PROFILE=dev|test|bench)
 #
 #   up       install what is missing, start all three servers, wait until ready (idempotent)
 #   down     stop FerretDB, Kafka, PostgreSQL (idempotent)
@@ -14,6 +14,7 @@
 # DVIKA_PG_PORT, DVIKA_FERRETDB_PORT):
 #   dev   Kafka 9092 (controller 9093), PostgreSQL 5433, FerretDB 27017
 #   test  Kafka 19092 (controller 19093), PostgreSQL 5443, FerretDB 27027
+#   bench Kafka 29092 (controller 29093), PostgreSQL 5453, FerretDB 27037 (`make bench`)
 #
 # State (data, logs, pid files): <repo>/.state/<profile>/   Tools: <repo>/.tools/
 # See deploy/local/README.md for details.

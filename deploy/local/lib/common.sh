@@ -25,7 +25,8 @@ case "$PROFILE" in
   # Distinct ports per profile so dev and test can run side by side.
   dev)  _kafka=9092  _kctl=9093  _pg=5433 _ferret=27017 ;;
   test) _kafka=19092 _kctl=19093 _pg=5443 _ferret=27027 ;;
-  *) echo "infra.sh: error: unknown DVIKA_PROFILE '$PROFILE' (expected dev or test)" >&2; exit 2 ;;
+  bench) _kafka=29092 _kctl=29093 _pg=5453 _ferret=27037 ;;
+  *) echo "infra.sh: error: unknown DVIKA_PROFILE '$PROFILE' (expected dev, test or bench)" >&2; exit 2 ;;
 esac
 KAFKA_PORT="${DVIKA_KAFKA_PORT:-$_kafka}"
 KAFKA_CONTROLLER_PORT="${DVIKA_KAFKA_CONTROLLER_PORT:-$_kctl}"

@@ -23,7 +23,24 @@ from contracts.values import (
 
 
 class TicketCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer": {
+                        "name": "Lin Okafor",
+                        "email": "lin@example.com",
+                        "phone": "+44 20 7946 0000",
+                    },
+                    "category": "billing",
+                    "priority": "P2",
+                    "subject": "Charged twice for November",
+                    "message": "My card shows two charges for invoice INV-2211.",
+                }
+            ]
+        },
+    )
 
     customer: Customer
     category: Category = "general"
@@ -33,6 +50,20 @@ class TicketCreate(BaseModel):
 
 
 class TicketCreated(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
+                    "reference": "DVK-1004",
+                    "version": 1,
+                    "tracking_token": "q4V7mZ0xk2W9c8RZ1bYF3Q5tN6u0HdJe",
+                    "tracking_url": "http://localhost:8080/support/track/DVK-1004?token=q4V7mZ0xk2W9c8RZ1bYF3Q5tN6u0HdJe",
+                }
+            ]
+        }
+    )
+
     id: UUID
     reference: str
     version: int
@@ -42,7 +73,19 @@ class TicketCreated(BaseModel):
 
 
 class ReplyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "agent",
+                    "message": "Refund issued; it shows within 3 working days.",
+                    "internal": False,
+                }
+            ]
+        },
+    )
 
     author: Literal["customer", "agent"] = Field(alias="from")
     message: MessageText
@@ -58,6 +101,19 @@ class FollowUp(BaseModel):
 
 
 class ReplyCreated(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
+                    "reference": "DVK-1004",
+                    "version": 3,
+                    "follow_up": None,
+                }
+            ]
+        }
+    )
+
     id: UUID
     reference: str | None
     version: int
@@ -65,14 +121,22 @@ class ReplyCreated(BaseModel):
 
 
 class StatusUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "on_hold", "reason": "Waiting for the bank statement"}]
+        },
+    )
 
     status: TicketStatus
     reason: Reason | None = None
 
 
 class AssignmentUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"assignee": "a1b2c3d4", "queue": "billing"}]},
+    )
 
     assignee: AccountId | None = None
     queue: QueueKey | None = None
@@ -80,6 +144,19 @@ class AssignmentUpdate(BaseModel):
 
 class TicketUpdate(BaseModel):
     """Priority, category and tags; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "priority": "P1",
+                    "category": "billing",
+                    "add_tags": ["refund"],
+                    "remove_tags": ["new-customer"],
+                }
+            ]
+        }
+    )
 
     model_config = ConfigDict(extra="forbid")
 
@@ -90,13 +167,32 @@ class TicketUpdate(BaseModel):
 
 
 class EscalationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"reason": "Payment provider error needs engineering", "tier": "engineering"}
+            ]
+        },
+    )
 
     reason: Reason
     tier: EscalationTier
 
 
 class TicketChanged(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
+                    "reference": "DVK-1004",
+                    "version": 5,
+                }
+            ]
+        }
+    )
+
     id: UUID
     reference: str | None
     version: int
@@ -122,7 +218,67 @@ class TicketLink(BaseModel):
 class TicketMergeDone(TicketChanged):
     """The duplicate after the merge: closed, linking to the ticket it merged into."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
+                    "reference": "DVK-1010",
+                    "version": 4,
+                    "merged_into": {
+                        "id": "9d2e4c1a-6b3f-4e8a-b7c5-0f1e2d3c4b5a",
+                        "reference": "DVK-1004",
+                    },
+                }
+            ]
+        }
+    )
+
     merged_into: TicketLink
+
+
+# What GET /api/v1/tickets/{id} answers (staff; a customer's copy has no internal notes).
+TICKET_EXAMPLE: dict[str, Any] = {
+    "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
+    "reference": "DVK-1004",
+    "status": "in_progress",
+    "priority": "P2",
+    "category": "billing",
+    "queue": "billing",
+    "tags": ["refund"],
+    "assignee": "a1b2c3d4",
+    "escalation": None,
+    "customer": {"name": "Lin Okafor", "email": "lin@example.com", "phone": None},
+    "subject": "Charged twice for November",
+    "channel": "web",
+    "thread": [
+        {
+            "id": "0c5d8e2f-1a3b-4c6d-8e9f-0a1b2c3d4e5f",
+            "from": "customer",
+            "message": "My card shows two charges for invoice INV-2211.",
+            "internal": False,
+            "author": "Lin Okafor",
+            "channel": "web",
+            "created_at": "2026-11-24T09:30:00Z",
+        },
+        {
+            "id": "7e8f9a0b-1c2d-4e3f-a4b5-c6d7e8f9a0b1",
+            "from": "agent",
+            "message": "Refund issued; it shows within 3 working days.",
+            "internal": False,
+            "author": "a1b2c3d4",
+            "channel": "web",
+            "created_at": "2026-11-24T09:42:00Z",
+        },
+    ],
+    "created_at": "2026-11-24T09:30:00Z",
+    "updated_at": "2026-11-24T09:42:00Z",
+    "version": 4,
+    "follow_up_of": None,
+    "follow_ups": [],
+    "merged_into": None,
+    "merged_from": [],
+}
 
 
 class Problem(BaseModel):

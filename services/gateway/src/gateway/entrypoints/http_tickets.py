@@ -18,7 +18,14 @@ from gateway.entrypoints.dependencies import (
     Store,
     dispatch,
 )
-from gateway.schemas import FollowUp, ReplyCreate, ReplyCreated, TicketCreate, TicketCreated
+from gateway.schemas import (
+    TICKET_EXAMPLE,
+    FollowUp,
+    ReplyCreate,
+    ReplyCreated,
+    TicketCreate,
+    TicketCreated,
+)
 from gateway.tracking import token_matches, tracking_token
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
@@ -68,7 +75,11 @@ async def submit_ticket(
     )
 
 
-@router.get("/{ticket_id}", dependencies=[PublicRateLimit])
+@router.get(
+    "/{ticket_id}",
+    dependencies=[PublicRateLimit],
+    responses={200: {"content": {"application/json": {"example": TICKET_EXAMPLE}}}},
+)
 async def get_ticket(
     ticket_id: TicketKey,
     store: Store,

@@ -128,6 +128,8 @@ class AccountRead(BaseModel):
 
 
 class AccountList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_AGENT_EXAMPLE]}]})
+
     items: list[AccountRead]
 
 
@@ -197,6 +199,23 @@ class QueueRead(BaseModel):
 
 
 class QueueList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "key": "billing",
+                            "name": "Billing",
+                            "created_at": "2026-01-05T09:30:00Z",
+                            "updated_at": "2026-01-05T09:30:00Z",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     items: list[QueueRead]
 
 
