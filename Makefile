@@ -36,11 +36,31 @@ $(UV):
 deps: .venv/.synced ## install uv (from PyPI) and every Python dependency from uv.lock
 
 .PHONY: tools
-tools: ## fetch and build Kafka, FerretDB and PostgreSQL (cached per user)
+tools: ## fetch and build Kafka, FerretDB and PostgreSQL (cached per user); Debian's chromium
 	@$(INFRA) install
+	@command -v /usr/bin/chromium >/dev/null || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y --no-install-recommends chromium \
+		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends chromium; }; }
 
 .PHONY: setup
 setup: deps tools ## everything `run` and `test` need
+
+# The web UI (web/dist), rebuilt only when its sources, lock file or configs are newer than the stamp.
+UI_CONFIG := $(addprefix web/,package.json index.html vite.config.ts tailwind.config.ts postcss.config.js eslint.config.js .prettierrc.json) $(wildcard web/tsconfig*.json)
+UI_SOURCES := $(shell find web/src -type f 2>/dev/null)
+
+web/node_modules/.installed: web/package-lock.json web/package.json
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/.built: web/node_modules/.installed $(UI_SOURCES) $(UI_CONFIG)
+	@cd web && npm run --silent lint && npm run --silent build
+	@touch $@
+
+.PHONY: ui
+ui: web/dist/.built ## build the web UI into web/dist (npm ci, eslint, tsc, vite) when it is stale
+	@:
 
 # --- servers ------------------------------------------------------------------------------
 
@@ -55,9 +75,9 @@ infra-status: ## one line per server
 # --- run ---------------------------------------------------------------------------------
 
 .PHONY: run start stop
-run: setup infra-up ## start servers and every service, print the URLs; Ctrl-C stops them all
+run: setup infra-up ui ## start servers and every service, print the URLs; Ctrl-C stops them all
 	@$(ROOT)/deploy/local/services.sh run
-start: setup infra-up ## like run, but detached; `make stop` ends it
+start: setup infra-up ui ## like run, but detached; `make stop` ends it
 	@$(ROOT)/deploy/local/services.sh start
 stop: ## stop a detached run: its services, then the servers
 	@$(ROOT)/deploy/local/services.sh stop
@@ -80,7 +100,7 @@ lint: deps ## ruff, mypy and import-linter
 	@$(ROOT)/.venv/bin/lint-imports
 
 .PHONY: test test-unit test-integration test-e2e
-test: setup lint ## lint, then every test against real servers started by the tests
+test: setup lint ui ## lint, then every test against real servers started by the tests
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
 test-unit: deps ## the pure, fast tests
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -23,7 +23,10 @@ start_one() {
     say "  $name already running (pid $(cat "$PIDS/$name.pid"))"
     return
   fi
-  DVIKA_HTTP_PORT=$port setsid "$ROOT/.venv/bin/python" -m "$name" >>"$LOGS/$name.log" 2>&1 &
+  # The gateway's listing index (a SQLite file rebuilt from the log on start) lives here.
+  mkdir -p "$STATE/index/$name-$port"
+  DVIKA_HTTP_PORT=$port DVIKA_LISTING_INDEX_DIR="$STATE/index/$name-$port" \
+    setsid "$ROOT/.venv/bin/python" -m "$name" >>"$LOGS/$name.log" 2>&1 &
   echo $! >"$PIDS/$name.pid"
 }
 

@@ -1,14 +1,16 @@
-"""The staff ticket list on the real MongoDB-protocol server (FerretDB in CI).
+"""The staff ticket list on the real MongoDB-protocol server (FerretDB in CI), and on the
+gateway's SQLite listing index: the same data set and the same queries on both.
 
 The query adapter runs against a scratch database holding documents folded by the read
-model's own `apply_event`; one HTTP test checks that the running gateway wants staff.
+model's own `apply_event`; the index folds the same events. One HTTP test checks that the
+running gateway wants staff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,9 +24,17 @@ from pymongo.asynchronous.collection import AsyncCollection
 from conftest import Stack, bearer
 from contracts.envelopes import EventEnvelope
 from contracts.values import Actor
+from gateway.adapters.listing_index import ListingIndex
 from gateway.adapters.ticket_queries import count_views, fetch_page, ticket_history
 from gateway.adapters.ticket_store import TicketStore
-from gateway.domain.ticket_query import PRIORITIES, SortName, TicketQuery, parse_filters
+from gateway.domain.ticket_query import (
+    PRIORITIES,
+    PagePlan,
+    Position,
+    SortName,
+    TicketQuery,
+    parse_filters,
+)
 from gateway.domain.ticket_view import TicketView, apply_event
 from gateway.identity.roles import View
 from support.events import submitted
@@ -171,6 +181,8 @@ def _envelopes(index: int, spec: Spec, ticket: UUID) -> list[EventEnvelope]:
 class Dataset:
     collection: AsyncCollection[Document]
     ids: list[str]  # by index into SPECS
+    # What the list queries run on: the MongoDB collection, or the listing index.
+    source: AsyncCollection[Document] | ListingIndex
 
     def of(self, *indices: int) -> set[str]:
         return {self.ids[i] for i in indices}
@@ -182,23 +194,50 @@ async def _scratch_store(mongo: AsyncMongoClient[Document], name: str) -> Ticket
     return store
 
 
-@pytest.fixture(scope="module")
-async def data(mongo: AsyncMongoClient[Document]) -> Dataset:
+@pytest.fixture(scope="module", params=["mongodb", "listing_index"])
+async def data(
+    mongo: AsyncMongoClient[Document], request: pytest.FixtureRequest
+) -> AsyncIterator[Dataset]:
     store = await _scratch_store(mongo, "list")
     tickets = [uuid4() for _ in SPECS]
     envelopes = [e for i, s in enumerate(SPECS) for e in _envelopes(i, s, tickets[i])]
     await store.apply(envelopes)
-    return Dataset(await store.active_collection(), [str(t) for t in tickets])
+    collection = await store.active_collection()
+    ids = [str(t) for t in tickets]
+    if request.param == "mongodb":
+        yield Dataset(collection, ids, collection)
+        return
+    index = ListingIndex()
+    for envelope in [*envelopes, *envelopes]:  # the second pass must change nothing
+        index.apply(envelope)
+    yield Dataset(collection, ids, index)
+    index.close()
+
+
+async def _page(
+    source: AsyncCollection[Document] | ListingIndex, plan: PagePlan
+) -> tuple[list[TicketView], Position | None]:
+    if isinstance(source, ListingIndex):
+        return source.fetch_page(plan)
+    return await fetch_page(source, plan)
+
+
+async def _counts(
+    source: AsyncCollection[Document] | ListingIndex, matches: dict[View, dict[str, Any]]
+) -> dict[View, int]:
+    if isinstance(source, ListingIndex):
+        return source.count_views(matches)
+    return await count_views(source, matches)
 
 
 async def _walk(
-    collection: AsyncCollection[Document], query: TicketQuery, me: str | None = None
+    source: AsyncCollection[Document] | ListingIndex, query: TicketQuery, me: str | None = None
 ) -> list[TicketView]:
     """Every page of `query`, following the cursors; the tickets in the order served."""
     seen: list[TicketView] = []
     cursor: str | None = None
     for _ in range(1000):
-        docs, position = await fetch_page(collection, query.plan(me, cursor))
+        docs, position = await _page(source, query.plan(me, cursor))
         seen.extend(docs)
         if position is None:
             return seen
@@ -210,7 +249,7 @@ async def _ids(
     data: Dataset, view: View = "all", me: str | None = None, **filters: Any
 ) -> set[str]:
     query = TicketQuery(view=view, filters=parse_filters(**filters), limit=2)
-    return {doc["id"] for doc in await _walk(data.collection, query, me)}
+    return {doc["id"] for doc in await _walk(data.source, query, me)}
 
 
 @pytest.mark.parametrize(
@@ -267,10 +306,10 @@ async def test_views(data: Dataset) -> None:
 async def test_counts_per_view_respect_the_other_filters(data: Dataset) -> None:
     query = TicketQuery(view="all", filters=parse_filters(category=["billing"]))
     views: list[View] = ["my_open", "all", "escalations", "sla_breaches"]
-    counts = await count_views(data.collection, {v: query.match("a1", v) for v in views})
+    counts = await _counts(data.source, {v: query.match("a1", v) for v in views})
     assert counts == {"my_open": 1, "all": 3, "escalations": 2, "sla_breaches": 0}
     everything = TicketQuery(view="all")
-    counts = await count_views(data.collection, {v: everything.match("a1", v) for v in views})
+    counts = await _counts(data.source, {v: everything.match("a1", v) for v in views})
     assert counts == {"my_open": 3, "all": 6, "escalations": 2, "sla_breaches": 0}
 
 
@@ -290,7 +329,7 @@ def _expected_order(docs: list[TicketView], sort: SortName) -> list[str]:
 async def test_each_sort_pages_in_order(data: Dataset, sort: SortName, limit: int) -> None:
     everything = [doc async for doc in data.collection.find({})]
     query = TicketQuery(view="all", sort=sort, limit=limit)
-    walked = [doc["id"] for doc in await _walk(data.collection, query)]
+    walked = [doc["id"] for doc in await _walk(data.source, query)]
     assert walked == _expected_order(everything, sort)
 
 
@@ -300,7 +339,7 @@ async def test_split_filters_merge_their_parts_in_order(data: Dataset, sort: Sor
     query = TicketQuery(view="all", sort=sort, limit=1, filters=filters)
     assert len(query.plan(None).steps[0].queries) == 4
     everything = [doc async for doc in data.collection.find({"status": {"$ne": "in_progress"}})]
-    walked = [doc["id"] for doc in await _walk(data.collection, query)]
+    walked = [doc["id"] for doc in await _walk(data.source, query)]
     assert walked == _expected_order(everything, sort)
 
 
@@ -339,15 +378,16 @@ async def test_equality_filters_are_pushed_down_on_ferretdb(data: Dataset) -> No
 
 async def test_priority_sort_with_filters_crosses_buckets(data: Dataset) -> None:
     query = TicketQuery(view="all", sort="priority", limit=1, filters=parse_filters(q="refund"))
-    walked = [doc["id"] for doc in await _walk(data.collection, query)]
+    walked = [doc["id"] for doc in await _walk(data.source, query)]
     assert walked == [data.ids[5], data.ids[1]]  # P1 then P2
 
 
 async def test_listed_tickets_keep_their_sort_keys_until_the_route_shapes_them(
     data: Dataset,
 ) -> None:
-    docs, _ = await fetch_page(data.collection, TicketQuery(view="all").plan(None))
+    docs, _ = await _page(data.source, TicketQuery(view="all").plan(None))
     assert all("terms" not in d and "history" not in d and "sort_created" in d for d in docs)
+    assert all("thread" not in d for d in docs)  # GET one ticket for its thread
 
 
 async def test_history_lists_who_did_what_and_when(data: Dataset) -> None:

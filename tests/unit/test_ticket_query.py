@@ -391,6 +391,7 @@ def http() -> Iterator[tuple[TestClient, dict[str, Principal]]]:
     app = FastAPI()
     app.include_router(http_ticket_queries.router)
     app.state.ticket_store = None  # never reached by these requests
+    app.state.listing = None
     caller = {"principal": Principal(kind="anonymous")}
     app.dependency_overrides[current_principal] = lambda: caller["principal"]
     with TestClient(app, raise_server_exceptions=True) as client:

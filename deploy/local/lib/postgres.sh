@@ -146,6 +146,10 @@ pg_ensure_db() {
     "${psql[@]}" -c "CREATE DATABASE $PG_DB" >/dev/null || die "could not create database $PG_DB"
     log "postgres: created database $PG_DB"
   fi
+  # GIN twins for FerretDB's indexes, so its pushed-down filters use them (see the file).
+  "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -v ON_ERROR_STOP=1 \
+    -f "$LOCAL_DIR/postgres/ferretdb-gin-indexes.sql" >/dev/null \
+    || die "could not install deploy/local/postgres/ferretdb-gin-indexes.sql"
 }
 
 pg_up() {

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS, TICKET_EVENTS
 from gateway.adapters.command_bus import CommandBus
+from gateway.adapters.listing_index import ListingIndex
 from gateway.adapters.ticket_store import TicketStore
 from gateway.adapters.topic_tail import TopicTail
 from gateway.entrypoints import (
@@ -17,8 +18,10 @@ from gateway.entrypoints import (
     http_ticket_commands,
     http_ticket_queries,
     http_tickets,
+    web_ui,
     websocket,
 )
+from gateway.entrypoints.listing_feed import ListingFeed
 from gateway.entrypoints.projection import register_projection
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
@@ -41,6 +44,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     )
     broker = make_broker(settings)
     register_projection(broker, store, settings.projection_group)
+    index = ListingIndex(settings.listing_index_dir)
+    listing = ListingFeed(index, settings.kafka_bootstrap_servers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,11 +54,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await app.state.identity.accounts.prepare()
         await bus.start()
         await live.start()
+        await listing.start()
         await broker.start()
         try:
             yield
         finally:
             await broker.stop()
+            await listing.stop()
             await live.stop()
             await bus.stop()
             await mongo.close()
@@ -68,6 +75,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.command_bus = bus
     app.state.ticket_store = store
     app.state.live_hub = hub
+    app.state.listing = listing
     app.state.identity = Identity.from_settings(settings, mongo)
     app.include_router(http_ticket_queries.router, responses=ERROR_RESPONSES)
     app.include_router(http_tickets.router, responses=ERROR_RESPONSES)
@@ -75,6 +83,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(websocket.router)
     app.include_router(http_auth.router, responses=ERROR_RESPONSES)
     app.include_router(http_admin.router, responses=ERROR_RESPONSES)
+    app.include_router(web_ui.router)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -9,6 +10,8 @@ from pydantic import Field, SecretStr, model_validator
 from kit.settings import ServiceSettings
 
 DEV_TRACKING_SECRET = "development-only-tracking-secret"
+# The web UI's build (`make ui`) in this checkout: services/gateway/src/gateway/ -> repo root.
+REPO_WEB_DIST = Path(__file__).resolve().parents[4] / "web" / "dist"
 
 
 class GatewaySettings(ServiceSettings):
@@ -35,6 +38,12 @@ class GatewaySettings(ServiceSettings):
     public_requests_per_minute: int = Field(120, ge=0)
     # Where customers reach the portal; tracking links start with it.
     public_url: str = "http://127.0.0.1:8080"
+    # The built web UI (index.html, assets/) served at /support, /admin and /assets; None or a
+    # folder without index.html: those routes answer 503 (DVIKA_WEB_DIST).
+    web_dist: Path | None = REPO_WEB_DIST
+    # Where the listing index keeps its SQLite file (rebuilt on start); None: a temporary
+    # directory removed on stop (DVIKA_LISTING_INDEX_DIR).
+    listing_index_dir: Path | None = None
 
     @model_validator(mode="after")
     def _production_has_its_own_tracking_secret(self) -> Self:

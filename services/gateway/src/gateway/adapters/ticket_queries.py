@@ -22,8 +22,9 @@ from gateway.identity.roles import View
 
 Document = dict[str, Any]
 
-# Listed tickets leave out what only queries need; `staff_view` drops the rest.
-LIST_PROJECTION: Mapping[str, bool] = {"terms": False, "history": False}
+# Listed tickets leave out the thread (GET one ticket for it) and what only queries need;
+# `staff_view` drops the rest.
+LIST_PROJECTION: Mapping[str, bool] = {"terms": False, "history": False, "thread": False}
 
 
 async def fetch_page(

@@ -44,6 +44,27 @@ _QUERY_INDEXES: tuple[list[tuple[str, int]], ...] = (
 )
 
 
+# Lookups in flight at once when a batch reads its documents.
+READ_CONCURRENCY = 16
+
+
+async def _find_by_ids(target: AsyncCollection[Document], ids: Sequence[str]) -> list[Document]:
+    """The documents with these ids, one equality lookup each, several in flight.
+
+    Not one `{"_id": {"$in": ids}}`: FerretDB 1.24 does not push `$in` down, so that reads
+    and decodes the whole collection on every batch (minutes per batch at 100,000 tickets),
+    while a plain equality is pushed down and served by an index.
+    """
+    gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+    async def one(ticket_id: str) -> Document | None:
+        async with gate:
+            return await target.find_one({"_id": ticket_id})
+
+    found = await asyncio.gather(*(one(i) for i in ids))
+    return [doc for doc in found if doc is not None]
+
+
 class ConcurrentProjectionWrite(RuntimeError):
     """A document changed between read and write; the batch is re-read and applied again."""
 
@@ -87,7 +108,7 @@ class TicketStore:
         ids = list({str(e.ticket_id) for e in envelopes})
         views: dict[str, TicketView | None] = dict.fromkeys(ids)
         existing: dict[str, int] = {}
-        async for doc in target.find({"_id": {"$in": ids}}):
+        for doc in await _find_by_ids(target, ids):
             views[doc["_id"]] = doc
             existing[doc["_id"]] = doc["version"]
         changed: set[str] = set()

@@ -1,8 +1,10 @@
-"""Follow the end of a topic on every partition, without a consumer group.
+"""Follow a topic on every partition, without a consumer group.
 
-Used where each gateway instance must see every record from "now" on: command replies and
-the WebSocket fan-out. `start` returns only once the end positions are fixed, so a record
-produced after it can never be missed (a lazily resolved `latest` could skip it).
+Used where each gateway instance must see every record: from "now" on for command replies
+and the WebSocket fan-out, from the beginning for the listing index (`from_beginning`).
+`start` returns only once the start positions are fixed, so a record produced after it can
+never be missed (a lazily resolved `latest` could skip it). `caught_up` turns true once the
+tail has read as far as the topic reached when it started.
 """
 
 from __future__ import annotations
@@ -23,8 +25,17 @@ RecordHandler = Callable[[ConsumerRecord[bytes, bytes]], Awaitable[None]]
 
 class TopicTail:
     def __init__(
-        self, bootstrap_servers: str, topic: TopicSpec, handler: RecordHandler, service: str
+        self,
+        bootstrap_servers: str,
+        topic: TopicSpec,
+        handler: RecordHandler,
+        service: str,
+        *,
+        from_beginning: bool = False,
     ) -> None:
+        self._from_beginning = from_beginning
+        self._targets: dict[TopicPartition, int] = {}
+        self.caught_up = False
         self._topic = topic
         self._handler = handler
         self._service = service
@@ -32,6 +43,9 @@ class TopicTail:
             bootstrap_servers=bootstrap_servers,
             isolation_level="read_committed",
             enable_auto_commit=False,
+            # Must agree with the seek in `start`: on uvloop, the reset that `assign` starts
+            # by itself can finish after `seek_to_beginning` and win (seen with aiokafka 0.14).
+            auto_offset_reset="earliest" if from_beginning else "latest",
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -42,9 +56,14 @@ class TopicTail:
         )
         tps = [TopicPartition(self._topic.name, p) for p in sorted(partitions)]
         self._consumer.assign(tps)
-        await self._consumer.seek_to_end(*tps)
+        if self._from_beginning:
+            self._targets = await self._consumer.end_offsets(tps)
+            await self._consumer.seek_to_beginning(*tps)
+        else:
+            await self._consumer.seek_to_end(*tps)
         for tp in tps:
             await self._consumer.position(tp)
+        await self._check_caught_up()
         self._task = asyncio.create_task(self._follow(), name=f"tail:{self._topic.name}")
 
     async def stop(self) -> None:
@@ -64,3 +83,12 @@ class TopicTail:
                     except Exception:
                         # One bad record must not stop every client's live feed.
                         log.exception("record handler failed", offset=record.offset)
+            if not self.caught_up:
+                await self._check_caught_up()
+
+    async def _check_caught_up(self) -> None:
+        # Positions, not record offsets: transaction markers take offsets of their own.
+        for tp, target in self._targets.items():
+            if await self._consumer.position(tp) < target:
+                return
+        self.caught_up = True

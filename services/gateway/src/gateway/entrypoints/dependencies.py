@@ -16,6 +16,7 @@ from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.values import Actor
 from gateway.adapters.command_bus import CommandBus, CommandTimeout
 from gateway.adapters.ticket_store import TicketStore
+from gateway.entrypoints.listing_feed import ListingFeed
 from gateway.identity.rate_limit import RateLimiter
 from gateway.settings import GatewaySettings
 from kit.tracing import current_trace_context
@@ -38,6 +39,11 @@ def _store(request: Request) -> TicketStore:
     return store
 
 
+def _listing(request: Request) -> ListingFeed:
+    listing: ListingFeed = request.app.state.listing
+    return listing
+
+
 def _settings(request: Request) -> GatewaySettings:
     settings: GatewaySettings = request.app.state.settings
     return settings
@@ -46,6 +52,7 @@ def _settings(request: Request) -> GatewaySettings:
 Bus = Annotated[CommandBus, Depends(_bus)]
 Store = Annotated[TicketStore, Depends(_store)]
 Settings = Annotated[GatewaySettings, Depends(_settings)]
+Listing = Annotated[ListingFeed, Depends(_listing)]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 

@@ -33,7 +33,7 @@ from gateway.domain.ticket_query import (
     visible_views,
 )
 from gateway.domain.ticket_view import staff_view
-from gateway.entrypoints.dependencies import Store
+from gateway.entrypoints.dependencies import Listing, Store
 from gateway.identity.roles import View
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets: staff queries"])
@@ -143,6 +143,7 @@ Staff = Annotated[Principal, Depends(_staff)]
 @router.get("", responses=_ERRORS)
 async def list_tickets(
     store: Store,
+    listing: Listing,
     principal: Staff,
     view: Annotated[
         View | None, Query(description="default: the first view the caller's role may open")
@@ -196,11 +197,15 @@ async def list_tickets(
         plan = query.plan(principal.id, cursor)
     except InvalidCursor as bad_cursor:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(bad_cursor)) from None
-    collection = await store.active_collection()
     matches = {v: query.match(principal.id, v) for v in visible_views(role)}
-    (docs, position), counts = await asyncio.gather(
-        fetch_page(collection, plan), count_views(collection, matches)
-    )
+    if listing.ready:  # the query index, once it has caught up with the log
+        docs, position = listing.index.fetch_page(plan)
+        counts = listing.index.count_views(matches)
+    else:
+        collection = await store.active_collection()
+        (docs, position), counts = await asyncio.gather(
+            fetch_page(collection, plan), count_views(collection, matches)
+        )
     return TicketPage(
         items=[staff_view(doc) for doc in docs],
         next_cursor=query.encode_cursor(position) if position else None,

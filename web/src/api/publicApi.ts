@@ -1,0 +1,36 @@
+// The customer's side of the API: submit, read with the tracking token, reply.
+import { queryString, requestJson } from "./http";
+import type { ReplyCreated, Ticket, TicketCreate, TicketCreated } from "./types";
+
+export function submitTicket(body: TicketCreate, idempotencyKey: string): Promise<TicketCreated> {
+  return requestJson("/api/v1/tickets", {
+    method: "POST",
+    body,
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+}
+
+export function fetchTrackedTicket(key: string, token: string, minVersion?: number): Promise<Ticket> {
+  const query = queryString({ min_version: minVersion ? String(minVersion) : undefined });
+  return requestJson(`/api/v1/tickets/${encodeURIComponent(key)}${query}`, {
+    headers: { "X-Tracking-Token": token },
+  });
+}
+
+export function postCustomerReply(ticketId: string, token: string, message: string): Promise<ReplyCreated> {
+  return requestJson(`/api/v1/tickets/${ticketId}/reply`, {
+    method: "POST",
+    body: { from: "customer", message },
+    headers: { "X-Tracking-Token": token },
+  });
+}
+
+// The tracking link on this site's own origin (the API builds it from DVIKA_PUBLIC_URL).
+export function localTrackingLink(trackingUrl: string): string {
+  const url = new URL(trackingUrl, window.location.origin);
+  return `${window.location.origin}${url.pathname}${url.search}`;
+}
+
+export function trackingPath(key: string, token: string): string {
+  return `/support/track/${encodeURIComponent(key)}?token=${encodeURIComponent(token)}`;
+}

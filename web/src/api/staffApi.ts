@@ -1,0 +1,118 @@
+// The agents' side of the API.
+import { queryString } from "./http";
+import { staffRequest } from "./session";
+import type {
+  Account,
+  HistoryEntry,
+  Priority,
+  ReplyCreated,
+  SortName,
+  Ticket,
+  TicketChanged,
+  TicketPage,
+  TicketStatus,
+  ViewName,
+} from "./types";
+
+export interface TicketListQuery {
+  view?: ViewName;
+  status?: string;
+  priority?: string;
+  category?: string;
+  queue?: string;
+  assignee?: string;
+  createdFrom?: string; // yyyy-mm-dd
+  createdTo?: string;
+  q?: string;
+  sort?: SortName;
+  cursor?: string;
+  limit?: number;
+}
+
+function startOfDay(date: string | undefined): string | undefined {
+  return date ? new Date(`${date}T00:00:00`).toISOString() : undefined;
+}
+
+function endOfDay(date: string | undefined): string | undefined {
+  return date ? new Date(`${date}T23:59:59.999`).toISOString() : undefined;
+}
+
+export function fetchMe(): Promise<Account> {
+  return staffRequest("/api/v1/auth/me");
+}
+
+export function fetchTicketPage(query: TicketListQuery): Promise<TicketPage> {
+  const search = queryString({
+    view: query.view,
+    status: query.status,
+    priority: query.priority,
+    category: query.category,
+    queue: query.queue,
+    assignee: query.assignee,
+    created_from: startOfDay(query.createdFrom),
+    created_to: endOfDay(query.createdTo),
+    q: query.q,
+    sort: query.sort,
+    cursor: query.cursor,
+    limit: query.limit ? String(query.limit) : undefined,
+  });
+  return staffRequest(`/api/v1/tickets${search}`);
+}
+
+export function fetchStaffTicket(id: string, minVersion?: number): Promise<Ticket> {
+  const search = queryString({ min_version: minVersion ? String(minVersion) : undefined });
+  return staffRequest(`/api/v1/tickets/${encodeURIComponent(id)}${search}`);
+}
+
+export async function fetchHistory(id: string): Promise<HistoryEntry[]> {
+  const page = await staffRequest<{ items: HistoryEntry[] }>(`/api/v1/tickets/${id}/history`);
+  return page.items;
+}
+
+export function postAgentReply(id: string, message: string, internal: boolean): Promise<ReplyCreated> {
+  return staffRequest(`/api/v1/tickets/${id}/reply`, {
+    method: "POST",
+    body: { from: "agent", message, internal },
+  });
+}
+
+export function changeStatus(id: string, status: TicketStatus, reason?: string): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}/status`, {
+    method: "PATCH",
+    body: reason ? { status, reason } : { status },
+  });
+}
+
+export interface TicketFieldsUpdate {
+  priority?: Priority;
+  category?: string;
+  add_tags?: string[];
+  remove_tags?: string[];
+}
+
+export function updateTicket(id: string, body: TicketFieldsUpdate): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}`, { method: "PATCH", body });
+}
+
+export function assignTicket(
+  id: string,
+  body: { assignee?: string; queue?: string },
+): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}/assign`, { method: "PATCH", body });
+}
+
+export function unassignTicket(id: string): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}/assign`, { method: "DELETE" });
+}
+
+export function mergeTicket(id: string, into: string): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}/merge`, { method: "POST", body: { into } });
+}
+
+export function escalateTicket(
+  id: string,
+  reason: string,
+  tier: "L2" | "engineering",
+): Promise<TicketChanged> {
+  return staffRequest(`/api/v1/tickets/${id}/escalate`, { method: "POST", body: { reason, tier } });
+}

@@ -1,0 +1,228 @@
+// /support: the customer's request form, and the reference and tracking link once it is in.
+import { useMutation } from "@tanstack/react-query";
+import { useRef, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+
+import { ApiError } from "../api/http";
+import { submitTicket } from "../api/publicApi";
+import { CATEGORIES, PRIORITIES, type TicketCreated } from "../api/types";
+import { Field } from "../components/Field";
+import { useLabels } from "../i18n/labels";
+import { PortalLayout } from "./PortalLayout";
+import { SubmitSuccessModal } from "./SubmitSuccessModal";
+import {
+  EMPTY_SUBMIT,
+  errorsFromApi,
+  newIdempotencyKey,
+  toTicketCreate,
+  validateSubmit,
+  type SubmitErrors,
+  type SubmitField,
+  type SubmitValues,
+} from "./submitForm";
+
+export function SubmitPage() {
+  const { t } = useTranslation();
+  const labels = useLabels();
+  const [values, setValues] = useState<SubmitValues>(EMPTY_SUBMIT);
+  const [errors, setErrors] = useState<SubmitErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [created, setCreated] = useState<TicketCreated | null>(null);
+  // One key per filled-in form: a double submit or a retry gives the same ticket.
+  const idempotencyKey = useRef(newIdempotencyKey());
+
+  const submit = useMutation({
+    mutationFn: (form: SubmitValues) => submitTicket(toTicketCreate(form), idempotencyKey.current),
+    onSuccess: (ticket) => {
+      setCreated(ticket);
+      setValues(EMPTY_SUBMIT);
+      idempotencyKey.current = newIdempotencyKey();
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.fieldErrors.length > 0) {
+        const { byField, rest } = errorsFromApi(error.fieldErrors);
+        setErrors(byField);
+        setFormError(rest.length ? rest.join("; ") : t("submit.fixFields"));
+      } else {
+        setFormError(error instanceof Error ? error.message : t("submit.failed"));
+      }
+    },
+  });
+
+  const set = (field: SubmitField) => (value: string) => {
+    setValues((old) => ({ ...old, [field]: value }));
+    if (errors[field]) setErrors((old) => ({ ...old, [field]: undefined }));
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    const found = validateSubmit(values, t);
+    setErrors(found);
+    setFormError(Object.keys(found).length ? t("submit.fixFields") : null);
+    if (Object.keys(found).length === 0) submit.mutate(values);
+  };
+
+  return (
+    <PortalLayout>
+      <div className="mx-auto max-w-2xl space-y-6">
+        <div>
+          <h1 className="text-2xl font-bold text-ink">{t("submit.title")}</h1>
+          <p className="text-sm text-ink-muted">
+            {t("submit.intro")}{" "}
+            <Link to="/support/track" className="text-brand underline">
+              {t("submit.trackIt")}
+            </Link>
+            .
+          </p>
+        </div>
+        <form noValidate onSubmit={onSubmit} className="card space-y-4" aria-label={t("submit.formLabel")}>
+          {formError ? (
+            <p role="alert" className="rounded-control bg-danger-light p-3 text-sm text-danger">
+              {formError}
+            </p>
+          ) : null}
+          <div className="grid gap-4 sm:grid-cols-2">
+            <TextField
+              label={t("submit.name")}
+              field="name"
+              values={values}
+              errors={errors}
+              onChange={set("name")}
+              required
+              autoComplete="name"
+            />
+            <TextField
+              label={t("submit.email")}
+              field="email"
+              type="email"
+              values={values}
+              errors={errors}
+              onChange={set("email")}
+              required
+              autoComplete="email"
+            />
+            <TextField
+              label={t("submit.phone")}
+              field="phone"
+              type="tel"
+              values={values}
+              errors={errors}
+              onChange={set("phone")}
+              autoComplete="tel"
+            />
+            <Field label={t("submit.category")} error={errors.category}>
+              {({ id, describedBy, invalid }) => (
+                <select
+                  id={id}
+                  className="field-input"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  value={values.category}
+                  onChange={(e) => set("category")(e.target.value)}
+                >
+                  {CATEGORIES.map((category) => (
+                    <option key={category} value={category}>
+                      {labels.category(category)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t("submit.priority")} error={errors.priority}>
+              {({ id, describedBy, invalid }) => (
+                <select
+                  id={id}
+                  className="field-input"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  value={values.priority}
+                  onChange={(e) => set("priority")(e.target.value)}
+                >
+                  {PRIORITIES.map((priority) => (
+                    <option key={priority} value={priority}>
+                      {labels.priority(priority)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          <TextField
+            label={t("submit.subject")}
+            field="subject"
+            values={values}
+            errors={errors}
+            onChange={set("subject")}
+            required
+          />
+          <Field label={t("submit.message")} error={errors.message} required>
+            {({ id, describedBy, invalid }) => (
+              <textarea
+                id={id}
+                rows={6}
+                className="field-input"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                value={values.message}
+                onChange={(e) => set("message")(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t("submit.attachments")} hint={t("submit.attachmentsHint")}>
+            {({ id, describedBy }) => (
+              <input id={id} type="file" disabled className="field-input" aria-describedby={describedBy} />
+            )}
+          </Field>
+          <div className="flex justify-end">
+            <button type="submit" className="btn-primary" disabled={submit.isPending}>
+              {submit.isPending ? t("submit.sending") : t("submit.submit")}
+            </button>
+          </div>
+        </form>
+      </div>
+      {created ? <SubmitSuccessModal ticket={created} onClose={() => setCreated(null)} /> : null}
+    </PortalLayout>
+  );
+}
+
+interface TextFieldProps {
+  label: string;
+  field: SubmitField;
+  values: SubmitValues;
+  errors: SubmitErrors;
+  onChange: (value: string) => void;
+  type?: string;
+  required?: boolean;
+  autoComplete?: string;
+}
+
+function TextField({
+  label,
+  field,
+  values,
+  errors,
+  onChange,
+  type = "text",
+  required,
+  autoComplete,
+}: TextFieldProps) {
+  return (
+    <Field label={label} error={errors[field]} required={required}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          id={id}
+          name={field}
+          type={type}
+          className="field-input"
+          autoComplete={autoComplete}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+          aria-required={required}
+          value={values[field]}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
