@@ -19,6 +19,8 @@ from contracts.values import (
     MessageText,
     Priority,
     QueueKey,
+    Rating,
+    RatingComment,
     Reason,
     Subject,
     Tags,
@@ -139,6 +141,15 @@ class ReceiveMergedThread(Command):
     messages: MergedMessages = ()
 
 
+class RateTicket(Command):
+    """The customer's satisfaction with a resolved ticket; asked again, it replaces the last."""
+
+    TYPE = "ticket.rate"
+
+    rating: Rating
+    comment: RatingComment | None = None
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     SubmitTicket,
     PostMessage,
@@ -152,4 +163,5 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     EscalateTicket,
     MergeTicket,
     ReceiveMergedThread,
+    RateTicket,
 )

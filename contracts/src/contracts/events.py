@@ -16,6 +16,8 @@ from contracts.values import (
     MessageText,
     Priority,
     QueueKey,
+    Rating,
+    RatingComment,
     Reason,
     Subject,
     Tags,
@@ -137,6 +139,15 @@ class ThreadMerged(Event):
     messages: MergedMessages
 
 
+class TicketRated(Event):
+    """The customer rated the help on a resolved ticket (the newest rating counts)."""
+
+    TYPE = "ticket.rated"
+
+    rating: Rating
+    comment: RatingComment | None = None
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     TicketSubmitted,
     MessagePosted,
@@ -151,4 +162,5 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     FollowUpOpened,
     TicketMerged,
     ThreadMerged,
+    TicketRated,
 )

@@ -16,10 +16,17 @@ from contracts.base import Command, Event
 from contracts.commands import COMMAND_TYPES
 from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
 from contracts.events import EVENT_TYPES
+from contracts.presence import PresenceSignal
 from contracts.topics import ALL_TOPICS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-ENVELOPES: tuple[type[BaseModel], ...] = (CommandEnvelope, EventEnvelope, CommandReply, DeadLetter)
+ENVELOPES: tuple[type[BaseModel], ...] = (
+    CommandEnvelope,
+    EventEnvelope,
+    CommandReply,
+    DeadLetter,
+    PresenceSignal,
+)
 
 
 def _schema_name(model: type[BaseModel]) -> str:

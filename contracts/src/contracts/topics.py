@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
+from contracts.presence import PresenceSignal
 
 DAY_MS = 24 * 60 * 60 * 1000
 FOREVER = -1
@@ -71,4 +72,19 @@ DEAD_LETTERS = TopicSpec(
     envelope=DeadLetter,
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (TICKET_COMMANDS, TICKET_EVENTS, TICKET_REPLIES, DEAD_LETTERS)
+PRESENCE = TopicSpec(
+    name="dvika.presence.v1",
+    partitions=1,
+    retention_ms=60 * 60 * 1000,
+    description="Agents viewing or typing on a ticket, for the other consoles; short-lived.",
+    key="ticket id",
+    envelope=PresenceSignal,
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    TICKET_COMMANDS,
+    TICKET_EVENTS,
+    TICKET_REPLIES,
+    DEAD_LETTERS,
+    PRESENCE,
+)

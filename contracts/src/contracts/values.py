@@ -42,6 +42,8 @@ Tags = Annotated[tuple[Tag, ...], Field(min_length=1, max_length=20)]
 AccountId = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[NonBlank, Field(min_length=1, max_length=2000)]
 EscalationTier = Literal["L2", "engineering"]
+Rating = Literal["good", "bad"]
+RatingComment = Annotated[str, Field(max_length=2000)]
 
 
 class Frozen(BaseModel):

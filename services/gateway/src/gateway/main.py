@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from contracts.topics import ALL_TOPICS, TICKET_EVENTS
+from contracts.topics import ALL_TOPICS, PRESENCE, TICKET_EVENTS
 from gateway.adapters.command_bus import CommandBus
 from gateway.adapters.listing_index import ListingIndex
 from gateway.adapters.ticket_store import TicketStore
@@ -26,6 +26,7 @@ from gateway.entrypoints.projection import register_projection
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
 from gateway.live import LiveFeed, LiveHub
+from gateway.presence import PresenceFeed, PresencePublisher
 from gateway.schemas import ERROR_RESPONSES
 from gateway.settings import GatewaySettings
 from kit.kafka import make_broker, prepare_kafka
@@ -42,6 +43,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     live = TopicTail(
         settings.kafka_bootstrap_servers, TICKET_EVENTS, LiveFeed(hub, store).on_event, "gateway"
     )
+    presence = PresencePublisher(settings.kafka_bootstrap_servers)
+    presence_tail = TopicTail(
+        settings.kafka_bootstrap_servers, PRESENCE, PresenceFeed(hub).on_signal, "gateway"
+    )
     broker = make_broker(settings)
     register_projection(broker, store, settings.projection_group)
     index = ListingIndex(settings.listing_index_dir)
@@ -54,6 +59,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await app.state.identity.accounts.prepare()
         await bus.start()
         await live.start()
+        await presence.start()
+        await presence_tail.start()
         await listing.start()
         await broker.start()
         try:
@@ -61,6 +68,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         finally:
             await broker.stop()
             await listing.stop()
+            await presence_tail.stop()
+            await presence.stop()
             await live.stop()
             await bus.stop()
             await mongo.close()
@@ -76,6 +85,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.ticket_store = store
     app.state.live_hub = hub
     app.state.listing = listing
+    app.state.presence = presence
     app.state.identity = Identity.from_settings(settings, mongo)
     app.include_router(http_ticket_queries.router, responses=ERROR_RESPONSES)
     app.include_router(http_tickets.router, responses=ERROR_RESPONSES)

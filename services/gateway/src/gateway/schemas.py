@@ -15,6 +15,8 @@ from contracts.values import (
     MessageText,
     Priority,
     QueueKey,
+    Rating,
+    RatingComment,
     Reason,
     Subject,
     Tags,
@@ -196,6 +198,16 @@ class TicketChanged(BaseModel):
     id: UUID
     reference: str | None
     version: int
+
+
+class RatingCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"rating": "good", "comment": "Quick and kind, thanks!"}]},
+    )
+
+    rating: Rating
+    comment: RatingComment | None = None
 
 
 class MergeCreate(BaseModel):

@@ -30,6 +30,7 @@ from contracts.events import (
     TicketAssigned,
     TicketEscalated,
     TicketMerged,
+    TicketRated,
     TicketSubmitted,
     TicketUnassigned,
 )
@@ -103,6 +104,7 @@ def _submitted(envelope: EventEnvelope, event: TicketSubmitted) -> TicketView:
         "follow_ups": [],
         "merged_into": None,
         "merged_from": [],
+        "satisfaction": None,
     }
 
 
@@ -139,6 +141,9 @@ def _changes(view: TicketView, envelope: EventEnvelope, event: object) -> dict[s
             return {"status": "closed", "merged_into": {"id": str(into), "reference": reference}}
         case ThreadMerged():
             return _thread_merged(view, event)
+        case TicketRated(rating=rating, comment=comment):
+            at = envelope.occurred_at
+            return {"satisfaction": {"rating": rating, "comment": comment, "at": at}}
     return {}
 
 

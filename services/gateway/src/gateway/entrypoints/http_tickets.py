@@ -7,7 +7,7 @@ from uuid import UUID, uuid4, uuid5
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, status
 
-from contracts.commands import PostMessage, SubmitTicket
+from contracts.commands import PostMessage, RateTicket, SubmitTicket
 from gateway.access import CurrentPrincipal
 from gateway.domain.ticket_view import public_view, staff_view
 from gateway.entrypoints.dependencies import (
@@ -21,8 +21,10 @@ from gateway.entrypoints.dependencies import (
 from gateway.schemas import (
     TICKET_EXAMPLE,
     FollowUp,
+    RatingCreate,
     ReplyCreate,
     ReplyCreated,
+    TicketChanged,
     TicketCreate,
     TicketCreated,
 )
@@ -101,6 +103,28 @@ async def get_ticket(
     if token_matches(settings.tracking_key, view["id"], token or header_token):
         return public_view(view)
     raise _NOT_FOUND
+
+
+@router.post("/{ticket_id}/rating", dependencies=[PublicRateLimit])
+async def rate_ticket(
+    ticket_id: UUID,
+    body: RatingCreate,
+    bus: Bus,
+    settings: Settings,
+    principal: CurrentPrincipal,
+    token: TokenQuery = None,
+    header_token: TokenHeader = None,
+) -> TicketChanged:
+    """The customer rates a resolved ticket (good or bad, with an optional comment).
+
+    One rating per ticket: rating again replaces it, until the ticket closes (409 then, and
+    before the ticket is resolved).
+    """
+    if not token_matches(settings.tracking_key, ticket_id, token or header_token):
+        raise _NOT_FOUND
+    command = RateTicket(rating=body.rating, comment=body.comment)
+    reply = await dispatch(bus, settings, command, ticket_id, uuid4(), principal.actor("customer"))
+    return TicketChanged(id=ticket_id, reference=reply.reference, version=reply.version)
 
 
 @router.post(

@@ -1,7 +1,8 @@
 """`/ws`: the live feed of ticket events, for staff or for one customer's ticket.
 
 Staff connect with `?access_token=<JWT>`; a customer with `?ticket=<id>&token=<tracking
-token>`. Anyone else is turned away with close code 4401 (the 401 of WebSockets).
+token>`. Anyone else is turned away with close code 4401 (the 401 of WebSockets). Staff may
+send presence signals (`gateway.presence`); anything else a client sends is ignored.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from gateway.access import principal_from_token
+from gateway.access import Principal, principal_from_token
 from gateway.identity.tokens import InvalidToken
 from gateway.live import Listener, LiveHub
+from gateway.presence import PresencePublisher, PresenceRefused, signal_from
 from gateway.settings import GatewaySettings
 from gateway.tracking import token_matches
 
@@ -27,16 +29,23 @@ async def live_feed(
     ticket: str | None = None,
     token: str | None = None,
 ) -> None:
-    listener = await _listener(websocket, access_token, ticket, token)
+    listener, principal = await _listener(websocket, access_token, ticket, token)
     await websocket.accept()  # first, so the client gets the close code and reason
     if listener is None:
         await websocket.close(code=UNAUTHORIZED, reason="log in, or give a ticket and its token")
         return
     hub: LiveHub = websocket.app.state.live_hub
+    presence: PresencePublisher = websocket.app.state.presence
     hub.join(websocket, listener)
     try:
         while True:
-            await websocket.receive_text()  # clients only listen; this notices them leaving
+            text = await websocket.receive_text()  # also notices the client leaving
+            if principal is None:
+                continue  # customers only listen
+            try:
+                await presence.publish(signal_from(principal, text))
+            except PresenceRefused:
+                continue  # a console of another version, or noise: never worth a disconnect
     except WebSocketDisconnect:
         pass
     finally:
@@ -45,18 +54,18 @@ async def live_feed(
 
 async def _listener(
     websocket: WebSocket, access_token: str | None, ticket: str | None, token: str | None
-) -> Listener | None:
+) -> tuple[Listener | None, Principal | None]:
     if access_token:
         try:
             principal = await principal_from_token(websocket, access_token)
         except InvalidToken:
-            return None
-        return Listener(staff=True) if principal.is_staff else None
+            return None, None
+        return (Listener(staff=True), principal) if principal.is_staff else (None, None)
     settings: GatewaySettings = websocket.app.state.settings
     try:
         ticket_id = str(UUID(ticket or ""))
     except ValueError:
-        return None
+        return None, None
     if token_matches(settings.tracking_key, ticket_id, token):
-        return Listener(staff=False, ticket_id=ticket_id)
-    return None
+        return Listener(staff=False, ticket_id=ticket_id), None
+    return None, None

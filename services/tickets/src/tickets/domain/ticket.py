@@ -22,6 +22,7 @@ from contracts.commands import (
     EscalateTicket,
     MergeTicket,
     PostMessage,
+    RateTicket,
     ReceiveMergedThread,
     RemoveTags,
     SubmitTicket,
@@ -39,6 +40,7 @@ from contracts.events import (
     TicketAssigned,
     TicketEscalated,
     TicketMerged,
+    TicketRated,
     TicketSubmitted,
     TicketUnassigned,
 )
@@ -229,6 +231,15 @@ def _receive_thread(ticket: Ticket, command: ReceiveMergedThread, _: UUID) -> li
     ]
 
 
+def _rate(ticket: Ticket, command: RateTicket, _: UUID) -> list[Event]:
+    # Closed tickets never get here (closed is final); a rating is for help that ended.
+    if ticket.status != "resolved":
+        raise Rejected(
+            f"only a resolved ticket can be rated; {ticket.reference} is {ticket.status}"
+        )
+    return [TicketRated(rating=command.rating, comment=command.comment)]
+
+
 def _change_priority(ticket: Ticket, command: ChangePriority, _: UUID) -> list[Event]:
     if command.priority == ticket.priority:
         return []
@@ -277,6 +288,7 @@ _DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
     UnassignTicket: _unassign,
     MergeTicket: _merge,
     ReceiveMergedThread: _receive_thread,
+    RateTicket: _rate,
 }
 
 
