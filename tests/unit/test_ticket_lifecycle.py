@@ -21,6 +21,7 @@ from contracts.events import FollowUpOpened, StatusChanged, TicketSubmitted
 from contracts.values import Customer, TicketStatus
 from tickets.domain.lifecycle import ALLOWED, may_move
 from tickets.domain.ticket import (
+    Contact,
     Rejected,
     Ticket,
     decide,
@@ -157,7 +158,7 @@ def test_a_customer_writing_to_a_closed_ticket_opens_a_linked_follow_up() -> Non
         status="closed",
         priority="P2",
         category="billing",
-        customer=customer,
+        customer=Contact.of(customer),
         subject="Refund",
     )
     command_id = uuid4()

@@ -64,7 +64,24 @@ class Rejected(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """The customer as the writer keeps them: plain strings, a fraction of a pydantic model's
+    memory (a partition holds every ticket it ever wrote)."""
+
+    name: str
+    email: str
+    phone: str | None = None
+
+    @classmethod
+    def of(cls, customer: Customer) -> Contact:
+        return cls(name=customer.name, email=str(customer.email), phone=customer.phone)
+
+    def customer(self) -> Customer:
+        return Customer(name=self.name, email=self.email, phone=self.phone)
+
+
+@dataclass(frozen=True, slots=True)
 class Ticket:
     ticket_id: UUID
     reference: str
@@ -77,7 +94,7 @@ class Ticket:
     queue: str | None = None
     escalation_tier: EscalationTier | None = None
     # What a follow-up ticket copies when the customer writes after closing.
-    customer: Customer | None = None
+    customer: Contact | None = None
     subject: str = ""
     # command id → ticket version right after it, newest last.
     recent_commands: tuple[tuple[UUID, int], ...] = field(default=())
@@ -149,7 +166,7 @@ def follow_up_submission(ticket: Ticket, event: FollowUpOpened) -> SubmitTicket:
     if ticket.customer is None:
         raise ValueError(f"ticket {ticket.ticket_id} has no customer to follow up with")
     return SubmitTicket(
-        customer=ticket.customer,
+        customer=ticket.customer.customer(),
         category=ticket.category,
         priority=ticket.priority,
         subject=f"Follow-up to {ticket.reference}: {ticket.subject}"[:200],
@@ -302,7 +319,7 @@ def evolve(ticket: Ticket | None, event: Event, ticket_id: UUID, version: int) -
             status=event.status,
             priority=event.priority,
             category=event.category,
-            customer=event.customer,
+            customer=Contact.of(event.customer),
             subject=event.subject,
         )
     if ticket is None:
