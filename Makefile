@@ -96,18 +96,26 @@ contracts: deps ## export JSON Schemas and the AsyncAPI document to contracts/sc
 lint: deps ## ruff, mypy and import-linter
 	@$(ROOT)/.venv/bin/ruff check .
 	@$(ROOT)/.venv/bin/ruff format --check .
-	@$(ROOT)/.venv/bin/mypy contracts/src kit/src services/*/src tests
+	@$(ROOT)/.venv/bin/mypy contracts/src kit/src services/*/src tests bench
 	@$(ROOT)/.venv/bin/lint-imports
 
 .PHONY: test test-unit test-integration test-e2e
 test: setup lint ui ## lint, then every test against real servers started by the tests
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory bench QUICK=1 BENCH_OUT=$(ROOT)/.state/bench-quick
 test-unit: deps ## the pure, fast tests
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 test-integration: setup ## tests against real Kafka and FerretDB
 	@$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 test-e2e: setup ## the whole stack over HTTP and WebSocket
 	@$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# --- performance ---------------------------------------------------------------------------
+
+BENCH_OUT ?= $(ROOT)/bench/results
+.PHONY: bench
+bench: setup ## benchmarks on fresh servers of their own; QUICK=1 for a few seconds each
+	@$(PY) -m bench.run $(if $(QUICK),--quick) --out $(BENCH_OUT)
 
 .PHONY: format
 format: deps ## apply ruff's fixes and formatting

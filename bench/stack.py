@@ -1,0 +1,97 @@
+"""The system under test for `make bench`: fresh servers of the `bench` profile and the
+services as processes, on ports of their own (Kafka 29092, FerretDB 27037, HTTP 2808x)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE = ROOT / ".state" / "bench"
+KAFKA = "127.0.0.1:29092"
+MONGODB = "mongodb://127.0.0.1:27037/"
+DATABASE = "dvika_bench"
+SERVICES = {"tickets": 28081, "gateway": 28080}
+
+
+@dataclass(frozen=True)
+class Stack:
+    gateway_url: str
+    kafka: str = KAFKA
+    mongodb: str = MONGODB
+    database: str = DATABASE
+
+
+def _infra(action: str) -> None:
+    env = {**os.environ, "DVIKA_PROFILE": "bench"}
+    subprocess.run([str(ROOT / "deploy/local/infra.sh"), action], env=env, check=True)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], deadline_s: float) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode} during start-up")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {deadline_s} s")
+
+
+@contextmanager
+def running_stack() -> Iterator[Stack]:
+    """Fresh servers (the bench profile's data is wiped first) and the services on top."""
+    _infra("down")
+    shutil.rmtree(STATE, ignore_errors=True)
+    _infra("up")
+    logs = STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": KAFKA,
+        "MONGODB_URL": MONGODB,
+        "DVIKA_MONGODB_DATABASE": DATABASE,
+        "DVIKA_LOG_LEVEL": "WARNING",
+        "DVIKA_PUBLIC_REQUESTS_PER_MINUTE": "0",
+        "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "0",
+        "DVIKA_JWT_SECRET": "bench-only-secret-bench-only-secret-0123",
+        "DVIKA_LISTING_INDEX_DIR": str(STATE / "index"),
+    }
+    (STATE / "index").mkdir(exist_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, port in SERVICES.items():
+            with (logs / f"{name}.log").open("ab") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", name],
+                    env={**env, "DVIKA_HTTP_PORT": str(port)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            processes.append(process)
+            _wait_ready(f"http://127.0.0.1:{port}", process, 90)
+        subprocess.run(
+            [str(ROOT / ".venv/bin/dvika-demo-accounts")], env=env, check=True, capture_output=True
+        )
+        yield Stack(gateway_url=f"http://127.0.0.1:{SERVICES['gateway']}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        _infra("down")
