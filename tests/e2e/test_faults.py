@@ -54,10 +54,11 @@ async def test_tickets_down_answers_503_and_a_retry_with_the_same_key_gets_one_t
 @pytest.mark.parametrize(
     ("module", "port"), [("intake", 18082), ("routing", 18083), ("sla", 18084), ("notify", 18085)]
 )
-async def test_services_without_an_issue_yet_start_and_report_healthy(
+async def test_each_service_starts_and_reports_healthy(
     service_env: dict[str, str], module: str, port: int
 ) -> None:
-    service = ServiceProcess(module, port, service_env)
+    # Intake's SMTP listener on a free port: 2525 may belong to a `make run` beside the tests.
+    service = ServiceProcess(module, port, {**service_env, "DVIKA_INTAKE_SMTP_PORT": "0"})
     await asyncio.to_thread(service.start)
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=5) as client:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
+from contracts.intake import IntakeRequest
 from contracts.presence import PresenceSignal
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -81,10 +82,33 @@ PRESENCE = TopicSpec(
     envelope=PresenceSignal,
 )
 
+INTAKE_REQUESTS = TopicSpec(
+    name="intake.requests",
+    partitions=6,
+    retention_ms=7 * DAY_MS,
+    description=(
+        "Partners' requests for tickets (IntakeRequest JSON); a duplicate idempotency key "
+        "makes nothing new."
+    ),
+    key="the partner's idempotency key",
+    envelope=IntakeRequest,
+)
+
+INTAKE_DLQ = TopicSpec(
+    name="intake.dlq",
+    partitions=1,
+    retention_ms=30 * DAY_MS,
+    description="Partner records the intake service refused, with the original payload and why.",
+    key="the record's key (the partner's idempotency key)",
+    envelope=DeadLetter,
+)
+
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     TICKET_COMMANDS,
     TICKET_EVENTS,
     TICKET_REPLIES,
     DEAD_LETTERS,
     PRESENCE,
+    INTAKE_REQUESTS,
+    INTAKE_DLQ,
 )

@@ -1,0 +1,1 @@
+"""Outside systems: Kafka, MongoDB, the SMTP listener."""

@@ -1,0 +1,1 @@
+"""The intake's pure rules: reading mail and partner records, loop detection, dedupe ids."""

@@ -1,0 +1,1 @@
+"""Where input arrives: the SMTP listener's mail, partner records, ticket events."""

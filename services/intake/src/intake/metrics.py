@@ -1,0 +1,33 @@
+"""The intake's own Prometheus counters (the kit's shared ones count Kafka records)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+MAIL_RECEIVED = Counter(
+    "dvika_intake_mail_total",
+    "Mail accepted by the SMTP listener, by what it became "
+    "(ticket, message, automated, dead_letter).",
+    ["outcome"],
+)
+
+MAIL_ATTACHMENTS = Counter(
+    "dvika_intake_mail_attachments_total",
+    "Attachments seen on accepted mail (listed in the message, not stored yet).",
+)
+
+MAIL_ATTACHMENT_BYTES = Counter(
+    "dvika_intake_mail_attachment_bytes_total",
+    "Decoded bytes of the attachments seen on accepted mail.",
+)
+
+PARTNER_REQUESTS = Counter(
+    "dvika_intake_partner_requests_total",
+    "Records read from intake.requests, by outcome (submitted, invalid).",
+    ["outcome"],
+)
+
+REFERENCES_STORED = Counter(
+    "dvika_intake_references_total",
+    "Ticket references written to the intake's lookup (upserts, replays included).",
+)

@@ -1,0 +1,79 @@
+"""The intake service as a real process on free ports (SMTP and HTTP), beside the `stack`.
+
+Not a conftest pytest loads by itself: a test module names it in `pytest_plugins` (and
+imports `Intake` for type checking only, so pytest can still rewrite its asserts).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import Stack, bearer
+from support.processes import ServiceProcess
+
+SUPPORT_ADDRESS = "support@dvika.care"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Intake:
+    process: ServiceProcess
+    smtp_port: int
+    support_address: str = SUPPORT_ADDRESS
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def metric(self, name: str, **labels: str) -> float:
+        """One sample of the intake's /metrics (0 when it has none yet)."""
+        text = httpx.get(f"{self.url}/metrics", timeout=5).text
+        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        sample = f"{name}{{{wanted}}}" if labels else name
+        for line in text.splitlines():
+            if line.startswith(sample + " "):
+                return float(line.split()[-1])
+        return 0.0
+
+    async def ticket_or_none(
+        self, client: httpx.AsyncClient, ticket: str, staff_token: str
+    ) -> dict[str, Any] | None:
+        """The ticket as the gateway (`client`) shows it to staff, or None while it is 404."""
+        found = await client.get(f"/api/v1/tickets/{ticket}", headers=bearer(staff_token))
+        if found.status_code == 404:
+            return None
+        assert found.status_code == 200, found.text
+        body: dict[str, Any] = found.json()
+        return body
+
+
+@pytest.fixture(scope="module")
+def intake(stack: Stack) -> Iterator[Intake]:
+    """The intake on free ports, next to the stack's tickets service and gateway."""
+    smtp_port = free_port()
+    process = ServiceProcess(
+        "intake",
+        free_port(),
+        {
+            **stack.env,
+            "DVIKA_INTAKE_SMTP_PORT": str(smtp_port),
+            "DVIKA_INTAKE_SUPPORT_ADDRESS": SUPPORT_ADDRESS,
+        },
+    )
+    process.start()
+    try:
+        yield Intake(process, smtp_port)
+    finally:
+        process.stop()
