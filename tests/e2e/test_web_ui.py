@@ -522,3 +522,143 @@ async def test_the_lookup_form_finds_a_ticket_by_reference_and_token(
     await page.get_by_label("Tracking token").fill(ticket["tracking_token"])
     await page.get_by_role("button", name="Show my ticket").click()
     await expect(page.get_by_test_id("track-reference")).to_have_text(ticket["reference"])
+
+
+async def test_two_agents_on_one_ticket_see_each_other_and_typing_within_a_second(
+    page: Page, second_page: Page, api: httpx.AsyncClient, staff_tokens: dict[str, str]
+) -> None:
+    ticket = await _submit_over_api(api, f"Together {uuid.uuid4().hex[:6]}")
+    await _wait_readable(api, ticket, staff_tokens["manager"])
+    agent, manager = page, second_page
+    await _log_in(agent, "agent")
+    await _log_in(manager, "manager")
+    for console in (agent, manager):
+        await console.goto(f"/admin?ticket={ticket['id']}")
+        await expect(console.get_by_test_id("detail-panel")).to_contain_text(ticket["reference"])
+    agent_strip = agent.get_by_test_id("presence-strip")
+    manager_strip = manager.get_by_test_id("presence-strip")
+
+    # Each sees the other, not themselves; the manager's table marks the ticket too.
+    await expect(agent_strip).to_contain_text("Demo Manager is viewing")
+    await expect(manager_strip).to_contain_text("Demo Agent is viewing")
+    await expect(agent_strip).not_to_contain_text("Demo Agent")
+    await expect(manager_strip).not_to_contain_text("Demo Manager")
+    await expect(manager_strip).to_have_attribute("aria-live", "polite")
+    await expect(_row(manager, ticket["id"]).get_by_test_id("row-presence")).to_contain_text(
+        "Demo Agent"
+    )
+
+    # Typing in one composer shows in the other panel within a second.
+    composer = agent.get_by_test_id("detail-panel").get_by_label("Reply to the customer")
+    await composer.press_sequentially("Looking into it")
+    await expect(manager_strip).to_contain_text("Demo Agent is typing", timeout=1000)
+    await _screenshot(manager, "console-presence")
+    assert await _serious_axe_violations(manager) == []
+    # Typing expires a few seconds after the last keystroke; viewing stays.
+    await expect(manager_strip).to_contain_text("Demo Agent is viewing", timeout=10_000)
+
+    # Closing the panel says "left": the other panel drops the agent at once.
+    await agent.keyboard.press("Escape")
+    await expect(agent.get_by_test_id("detail-panel")).to_have_count(0)
+    await expect(manager_strip).not_to_contain_text("Demo Agent", timeout=5000)
+
+
+async def test_the_customer_rates_the_ticket_the_console_resolved_and_the_console_shows_it(
+    page: Page, second_page: Page, api: httpx.AsyncClient, staff_tokens: dict[str, str]
+) -> None:
+    customer, console = page, second_page
+    await customer.goto("/support")
+    await customer.get_by_label("Your name").fill("Grace Hopper")
+    await customer.get_by_label("Email").fill("grace@example.com")
+    subject = f"Cannot log in {uuid.uuid4().hex[:6]}"
+    await customer.get_by_label("Subject").fill(subject)
+    await customer.get_by_label("Message").fill("The app says my password is wrong.")
+    await customer.get_by_role("button", name="Submit request").click()
+    reference = await customer.get_by_test_id("ticket-reference").inner_text()
+    await customer.get_by_role("link", name="Track your ticket").click()
+    await expect(customer.get_by_test_id("track-reference")).to_have_text(reference)
+    await expect(customer.get_by_test_id("live-state")).to_have_attribute("data-state", "live")
+    await expect(customer.get_by_test_id("rating-widget")).to_have_count(0)
+
+    manager = bearer(staff_tokens["manager"])
+    ticket_id = (await api.get(f"/api/v1/tickets/{reference}", headers=manager)).json()["id"]
+    await _log_in(console, "manager")
+    await console.goto(f"/admin?ticket={ticket_id}")
+    panel = console.get_by_test_id("detail-panel")
+    await panel.get_by_label("New status").select_option("resolved")
+    await panel.get_by_role("button", name="Change status").click()
+    await expect(panel.get_by_test_id("panel-status")).to_contain_text("Resolved")
+    await expect(panel.get_by_test_id("panel-satisfaction")).to_have_count(0)
+
+    # The customer's page, open all along, offers the rating without a reload.
+    widget = customer.get_by_test_id("rating-widget")
+    await expect(widget).to_be_visible()
+    await expect(customer.get_by_test_id("track-status")).to_contain_text("Resolved")
+    await widget.get_by_role("button", name="Send rating").click()
+    await expect(widget.get_by_role("alert")).to_contain_text("Choose Good or Bad first.")
+    good = widget.get_by_role("button", name="Good", exact=True)
+    await good.click()
+    await expect(good).to_have_attribute("aria-pressed", "true")
+    await widget.get_by_label("Comment (optional)").fill("Quick and kind, thanks!")
+    await widget.get_by_role("button", name="Send rating").click()
+    await expect(widget.get_by_test_id("current-rating")).to_contain_text(
+        "You rated this ticket: Good"
+    )
+    await expect(widget.get_by_test_id("current-rating")).to_contain_text("Quick and kind")
+    await _screenshot(customer, "portal-rating")
+    assert await _serious_axe_violations(customer) == []
+
+    # The console's panel shows it live.
+    satisfaction = panel.get_by_test_id("panel-satisfaction")
+    await expect(satisfaction).to_have_attribute("data-rating", "good")
+    await expect(satisfaction).to_contain_text("Quick and kind, thanks!")
+    await _screenshot(console, "console-satisfaction")
+
+    # An API refusal shows next to the widget (the server's 409 answer, as it words it).
+    async def refuse(route: Any) -> None:
+        await route.fulfill(
+            status=409,
+            json={"detail": "only a resolved ticket can be rated; DVK-0 is closed"},
+        )
+
+    await customer.route("**/rating?*", refuse)
+    await widget.get_by_role("button", name="Bad", exact=True).click()
+    await widget.get_by_role("button", name="Update rating").click()
+    await expect(widget.get_by_test_id("rating-error")).to_contain_text("only a resolved ticket")
+    await customer.unroute("**/rating?*")
+
+    # Once closed, the rating shows read-only.
+    closed = await api.patch(
+        f"/api/v1/tickets/{ticket_id}/status", json={"status": "closed"}, headers=manager
+    )
+    assert closed.status_code == 200, closed.text
+    readonly = customer.get_by_test_id("rating-readonly")
+    await expect(readonly).to_contain_text("You rated this ticket: Good")
+    await expect(widget).to_have_count(0)
+    await expect(readonly.get_by_role("button")).to_have_count(0)
+
+
+async def test_the_rating_widget_speaks_hindi(
+    browser: Browser, stack: Stack, api: httpx.AsyncClient, staff_tokens: dict[str, str]
+) -> None:
+    manager = staff_tokens["manager"]
+    ticket = await _submit_over_api(api, f"Rated in Hindi {uuid.uuid4().hex[:6]}")
+    resolved = await api.patch(
+        f"/api/v1/tickets/{ticket['id']}/status",
+        json={"status": "resolved"},
+        headers=bearer(manager),
+    )
+    assert resolved.status_code == 200, resolved.text
+    await _wait_readable(api, {**ticket, "version": resolved.json()["version"]}, manager)
+
+    hindi = await browser.new_context(base_url=stack.url, locale="hi-IN")
+    try:
+        page = await hindi.new_page()
+        await page.goto(f"/support/track/{ticket['reference']}?token={ticket['tracking_token']}")
+        widget = page.get_by_test_id("rating-widget")
+        await expect(widget.get_by_role("heading", name="हमारी सेवा कैसी रही?")).to_be_visible()
+        await widget.get_by_role("button", name="खराब").click()
+        await widget.get_by_role("button", name="रेटिंग भेजें").click()
+        await expect(widget.get_by_test_id("current-rating")).to_contain_text("खराब")
+    finally:
+        await hindi.close()

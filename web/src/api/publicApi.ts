@@ -1,6 +1,6 @@
 // The customer's side of the API: submit, read with the tracking token, reply.
 import { queryString, requestJson } from "./http";
-import type { ReplyCreated, Ticket, TicketCreate, TicketCreated } from "./types";
+import type { Rating, ReplyCreated, Ticket, TicketChanged, TicketCreate, TicketCreated } from "./types";
 
 export function submitTicket(body: TicketCreate, idempotencyKey: string): Promise<TicketCreated> {
   return requestJson("/api/v1/tickets", {
@@ -22,6 +22,19 @@ export function postCustomerReply(ticketId: string, token: string, message: stri
     method: "POST",
     body: { from: "customer", message },
     headers: { "X-Tracking-Token": token },
+  });
+}
+
+// Rate a resolved ticket; rating again replaces it until the ticket closes (409 before and after).
+export function rateTicket(
+  ticketId: string,
+  token: string,
+  rating: Rating,
+  comment: string | undefined,
+): Promise<TicketChanged> {
+  return requestJson(`/api/v1/tickets/${ticketId}/rating${queryString({ token })}`, {
+    method: "POST",
+    body: comment ? { rating, comment } : { rating },
   });
 }
 

@@ -34,6 +34,14 @@ export interface ThreadMessage {
   merged_from?: string;
 }
 
+export type Rating = "good" | "bad";
+
+export interface Satisfaction {
+  rating: Rating;
+  comment: string | null;
+  at: string;
+}
+
 export interface TicketLink {
   id: string;
   reference: string;
@@ -66,6 +74,8 @@ export interface Ticket {
   follow_ups?: string[];
   merged_into?: TicketLink | null;
   merged_from?: TicketLink[];
+  // The customer's rating once the ticket is resolved (null until then).
+  satisfaction?: Satisfaction | null;
   // Not served yet (routing/SLA issue); rendered only when present.
   sla_due_at?: string | null;
   sla_state?: "ok" | "at_risk" | "breached" | null;
@@ -106,8 +116,11 @@ export const VIEW_NAMES: readonly ViewName[] = ["my_open", "all", "escalations",
 
 export type SortName = "-created" | "created" | "-updated" | "updated" | "priority" | "sla_due";
 
+// A ticket as GET /api/v1/tickets lists it: everything but the thread (only GET one has it).
+export type TicketSummary = Omit<Ticket, "thread">;
+
 export interface TicketPage {
-  items: Ticket[];
+  items: TicketSummary[];
   next_cursor: string | null;
   counts: Partial<Record<ViewName, number>>;
 }
@@ -136,11 +149,25 @@ export interface Account {
   active: boolean;
 }
 
-// What /ws sends (gateway/live.py).
-export interface LiveMessage {
+// What /ws sends (gateway/live.py): ticket events, and to staff also presence signals.
+export interface TicketLiveMessage {
   type: "ticket.new" | "ticket.reply" | "ticket.updated" | "ticket.note";
   version: number;
   change: string;
   ticket: Partial<Ticket> & { id: string };
   message?: ThreadMessage;
 }
+
+export type PresenceActivity = "viewing" | "typing" | "left";
+
+// Another console's signal about a ticket (gateway/presence.py); staff only, never stored.
+export interface PresenceMessage {
+  type: "ticket.presence";
+  ticket_id: string;
+  agent_id: string;
+  agent_name: string;
+  activity: PresenceActivity;
+  at: string;
+}
+
+export type LiveMessage = TicketLiveMessage | PresenceMessage;

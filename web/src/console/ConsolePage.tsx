@@ -91,6 +91,7 @@ export function ConsolePage() {
           onSort={url.setSort}
           highlighted={live.highlighted}
           openTicketId={url.openTicketId}
+          myId={me.data?.id}
           onOpen={(id) => {
             live.markSeen(id);
             url.openTicket(id);
@@ -112,6 +113,7 @@ export function ConsolePage() {
         <DetailPanel
           ticketId={url.openTicketId}
           me={me.data}
+          presence={{ state: live.state, send: live.sendPresence }}
           onClose={() => url.openTicket(null)}
           onOpenTicket={(id) => url.openTicket(id)}
         />

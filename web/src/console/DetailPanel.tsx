@@ -10,9 +10,11 @@ import { formatDateTime } from "../components/format";
 import { Thread } from "../components/Thread";
 import { useLabels } from "../i18n/labels";
 import { HistoryList } from "./HistoryList";
+import { PresenceStrip } from "./PresenceStrip";
 import { ReplyComposer } from "./ReplyComposer";
 import { SlaAndRouting } from "./SlaAndRouting";
 import { ticketKey } from "./ticketCache";
+import { usePresence, type PresenceLink } from "./usePresence";
 import {
   AssignmentControl,
   EscalationControl,
@@ -24,13 +26,15 @@ import {
 interface DetailPanelProps {
   ticketId: string;
   me: Account | undefined;
+  presence: PresenceLink;
   onClose: () => void;
   onOpenTicket: (id: string) => void;
 }
 
-export function DetailPanel({ ticketId, me, onClose, onOpenTicket }: DetailPanelProps) {
+export function DetailPanel({ ticketId, me, presence, onClose, onOpenTicket }: DetailPanelProps) {
   const { t } = useTranslation();
   const panel = useRef<HTMLElement>(null);
+  const { others, typing } = usePresence(ticketId, me?.id, presence);
   const ticket = useQuery({ queryKey: ticketKey(ticketId), queryFn: () => fetchStaffTicket(ticketId) });
   const close = useRef(onClose);
   useLayoutEffect(() => {
@@ -60,13 +64,16 @@ export function DetailPanel({ ticketId, me, onClose, onOpenTicket }: DetailPanel
       data-testid="detail-panel"
       className="fixed inset-y-0 right-0 z-20 w-full max-w-panel overflow-y-auto border-l border-line bg-surface shadow-2xl focus:outline-none"
     >
-      <div className="sticky top-0 z-10 flex items-center justify-between border-b border-line bg-surface-raised px-4 py-3">
-        <h2 id="panel-title" className="truncate text-lg font-semibold text-ink">
-          {ticket.data ? `${ticket.data.reference} · ${ticket.data.subject}` : t("panel.ticket")}
-        </h2>
-        <button type="button" className="btn-secondary" onClick={onClose} aria-label={t("panel.close")}>
-          {t("common.close")}
-        </button>
+      <div className="sticky top-0 z-10 space-y-2 border-b border-line bg-surface-raised px-4 py-3">
+        <div className="flex items-center justify-between gap-2">
+          <h2 id="panel-title" className="truncate text-lg font-semibold text-ink">
+            {ticket.data ? `${ticket.data.reference} · ${ticket.data.subject}` : t("panel.ticket")}
+          </h2>
+          <button type="button" className="btn-secondary" onClick={onClose} aria-label={t("panel.close")}>
+            {t("common.close")}
+          </button>
+        </div>
+        <PresenceStrip others={others} />
       </div>
       <div className="space-y-4 p-4">
         {ticket.isPending ? <p className="text-sm text-ink-faint">{t("common.loading")}</p> : null}
@@ -75,7 +82,9 @@ export function DetailPanel({ ticketId, me, onClose, onOpenTicket }: DetailPanel
             {ticket.error.message}
           </p>
         ) : null}
-        {ticket.data ? <TicketDetail ticket={ticket.data} me={me} onOpenTicket={onOpenTicket} /> : null}
+        {ticket.data ? (
+          <TicketDetail ticket={ticket.data} me={me} onOpenTicket={onOpenTicket} onTyping={typing} />
+        ) : null}
       </div>
     </aside>
   );
@@ -85,10 +94,12 @@ function TicketDetail({
   ticket,
   me,
   onOpenTicket,
+  onTyping,
 }: {
   ticket: Ticket;
   me: Account | undefined;
   onOpenTicket: (id: string) => void;
+  onTyping: () => void;
 }) {
   const { t } = useTranslation();
   const labels = useLabels();
@@ -119,6 +130,16 @@ function TicketDetail({
           <dd>{formatDateTime(ticket.created_at)}</dd>
           <dt className="text-ink-faint">{t("panel.updated")}</dt>
           <dd>{formatDateTime(ticket.updated_at)}</dd>
+          {ticket.satisfaction ? (
+            <>
+              <dt className="text-ink-faint">{t("panel.satisfaction")}</dt>
+              <dd data-testid="panel-satisfaction" data-rating={ticket.satisfaction.rating}>
+                <span className="font-semibold">{t(`rating.${ticket.satisfaction.rating}`)}</span>
+                {ticket.satisfaction.comment ? ` · “${ticket.satisfaction.comment}”` : ""}
+                <span className="block text-xs text-ink-faint">{formatDateTime(ticket.satisfaction.at)}</span>
+              </dd>
+            </>
+          ) : null}
         </dl>
         <SlaAndRouting ticket={ticket} />
       </section>
@@ -128,7 +149,7 @@ function TicketDetail({
         </h3>
         <Thread messages={ticket.thread} audience="staff" />
       </section>
-      <ReplyComposer key={ticket.id} ticket={ticket} myId={me?.id} />
+      <ReplyComposer key={ticket.id} ticket={ticket} myId={me?.id} onTyping={onTyping} />
       <StatusControl ticket={ticket} />
       <FieldsControl ticket={ticket} />
       <AssignmentControl key={`${ticket.assignee}-${ticket.queue}`} ticket={ticket} me={me} />

@@ -40,7 +40,14 @@ function changesSince(
   return parts.length ? t("composer.changed", { changes: parts.join(", ") }) : null;
 }
 
-export function ReplyComposer({ ticket, myId }: { ticket: Ticket; myId: string | undefined }) {
+interface ReplyComposerProps {
+  ticket: Ticket;
+  myId: string | undefined;
+  // Called on each edit that leaves text in the box (presence throttles the signal).
+  onTyping?: () => void;
+}
+
+export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
   const { t } = useTranslation();
   const labels = useLabels();
   const [text, setTextState] = useState("");
@@ -58,6 +65,7 @@ export function ReplyComposer({ ticket, myId }: { ticket: Ticket; myId: string |
     if (!text && value)
       setBase({ messageIds: new Set(ticket.thread.map((m) => m.id)), status: ticket.status });
     if (!value) setBase(null);
+    else onTyping?.();
     setTextState(value);
   };
 

@@ -2,17 +2,20 @@
 import type { KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { SortName, Ticket } from "../api/types";
+import type { SortName, TicketSummary } from "../api/types";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
 import { formatDateTime, humanize } from "../components/format";
+import { usePresenceEverywhere } from "./usePresence";
 
 interface TicketTableProps {
-  tickets: Ticket[];
+  tickets: TicketSummary[];
   sort: SortName;
   onSort: (sort: SortName) => void;
   highlighted: ReadonlySet<string>;
   openTicketId: string | null;
   onOpen: (id: string) => void;
+  // The signed-in agent, whose own presence the table leaves out.
+  myId: string | undefined;
 }
 
 // Arrow keys (or j/k) move between rows' reference buttons; Enter opens the ticket.
@@ -62,8 +65,17 @@ function SortHeader({
   );
 }
 
-export function TicketTable({ tickets, sort, onSort, highlighted, openTicketId, onOpen }: TicketTableProps) {
+export function TicketTable({
+  tickets,
+  sort,
+  onSort,
+  highlighted,
+  openTicketId,
+  onOpen,
+  myId,
+}: TicketTableProps) {
   const { t } = useTranslation();
+  const presence = usePresenceEverywhere(myId);
   return (
     <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
       <table
@@ -119,6 +131,7 @@ export function TicketTable({ tickets, sort, onSort, highlighted, openTicketId, 
           {tickets.map((ticket) => {
             const isNew = highlighted.has(ticket.id);
             const isOpen = ticket.id === openTicketId;
+            const others = presence.get(ticket.id);
             return (
               <tr
                 key={ticket.id}
@@ -146,7 +159,20 @@ export function TicketTable({ tickets, sort, onSort, highlighted, openTicketId, 
                     </span>
                   ) : null}
                 </td>
-                <td className="max-w-xs truncate px-3 py-2">{ticket.subject}</td>
+                <td className="max-w-xs px-3 py-2">
+                  <div className="truncate">{ticket.subject}</div>
+                  {others ? (
+                    <div className="truncate text-xs text-note-ink" data-testid="row-presence">
+                      {t("presence.inTable", {
+                        names: others
+                          .map((o) =>
+                            o.activity === "typing" ? t("presence.typing", { name: o.name }) : o.name,
+                          )
+                          .join(", "),
+                      })}
+                    </div>
+                  ) : null}
+                </td>
                 <td className="px-3 py-2">
                   <div>{ticket.customer?.name}</div>
                   <div className="text-xs text-ink-faint">{ticket.customer?.email}</div>

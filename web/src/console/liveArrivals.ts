@@ -1,6 +1,6 @@
 // Which live-arrived tickets belong at the top of the list being shown (before the server re-reads it).
 import type { TicketListQuery } from "../api/staffApi";
-import type { Ticket, ViewName } from "../api/types";
+import type { Ticket, TicketSummary, ViewName } from "../api/types";
 
 function listMatches(filter: string | undefined, value: string | null | undefined): boolean {
   if (!filter) return true;
@@ -38,7 +38,7 @@ export function arrivalsForList(
 }
 
 // The server's page with the arrivals it does not have yet in front.
-export function mergeArrivals(serverItems: Ticket[], arrivals: Ticket[]): Ticket[] {
+export function mergeArrivals(serverItems: TicketSummary[], arrivals: Ticket[]): TicketSummary[] {
   const known = new Set(serverItems.map((t) => t.id));
   return [...arrivals.filter((t) => !known.has(t.id)), ...serverItems];
 }

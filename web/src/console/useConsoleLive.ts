@@ -4,9 +4,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { renewAccessToken, useSession } from "../api/session";
-import type { LiveMessage, Ticket } from "../api/types";
+import type { LiveMessage, PresenceActivity, Ticket } from "../api/types";
 import { useLiveFeed, type LiveState } from "../live/useLiveFeed";
 import { notifyDesktop } from "./desktopNotifications";
+import { recordPresence } from "./presenceStore";
 import { LIST_KEY, storeTicket, ticketKey } from "./ticketCache";
 
 const LIST_REFRESH_DELAY_MS = 1200;
@@ -19,6 +20,8 @@ export interface ConsoleLive {
   highlighted: ReadonlySet<string>;
   markSeen: (ticketId: string) => void;
   announcement: string;
+  // Tells the other consoles this agent is viewing, typing on or has left a ticket.
+  sendPresence: (ticketId: string, activity: PresenceActivity) => boolean;
 }
 
 export function useConsoleLive(): ConsoleLive {
@@ -34,6 +37,10 @@ export function useConsoleLive(): ConsoleLive {
 
   const onMessage = useCallback(
     (message: LiveMessage) => {
+      if (message.type === "ticket.presence") {
+        recordPresence(message);
+        return;
+      }
       const ticket = message.ticket;
       const complete = ticket.version === message.version && Boolean(ticket.reference);
       if (complete) storeTicket(queryClient, ticket as Ticket);
@@ -62,7 +69,7 @@ export function useConsoleLive(): ConsoleLive {
     [queryClient, t],
   );
 
-  const state = useLiveFeed({
+  const { state, send } = useLiveFeed({
     path: session ? `/ws?access_token=${encodeURIComponent(session.accessToken)}` : null,
     onMessage,
     onConnected: () => void queryClient.invalidateQueries({ queryKey: LIST_KEY }),
@@ -73,8 +80,15 @@ export function useConsoleLive(): ConsoleLive {
     },
   });
 
+  const sendPresence = useCallback(
+    (ticketId: string, activity: PresenceActivity) =>
+      send(JSON.stringify({ type: "presence", ticket: ticketId, activity })),
+    [send],
+  );
+
   return {
     state,
+    sendPresence,
     arrivals,
     highlighted: unseen,
     markSeen: (ticketId) =>

@@ -179,6 +179,7 @@ export const en = {
     sla: "SLA: {{remaining}}",
     overdue: "overdue by {{time}}",
     routed: "Routed here because: {{reason}}",
+    satisfaction: "Satisfaction",
   },
   composer: {
     label: "Reply composer",
@@ -248,6 +249,28 @@ export const en = {
     label: "History",
     loading: "Loading history…",
     by: "by",
+  },
+  presence: {
+    label: "Other agents on this ticket",
+    viewing: "{{name}} is viewing",
+    typing: "{{name}} is typing…",
+    inTable: "Also open: {{names}}",
+  },
+  rating: {
+    good: "Good",
+    bad: "Bad",
+    title: "How did we do?",
+    intro: "Your ticket is resolved. Tell us how it went; you can change your rating until it closes.",
+    choose: "Your rating",
+    comment: "Comment (optional)",
+    submit: "Send rating",
+    change: "Update rating",
+    sending: "Sending…",
+    current: "You rated this ticket: {{rating}}",
+    yourComment: "Your comment: “{{comment}}”",
+    closed: "This ticket is closed; your rating is final.",
+    pickFirst: "Choose Good or Bad first.",
+    tooLong: "Please keep the comment under 2000 characters.",
   },
 } as const;
 

@@ -1,5 +1,6 @@
-// A WebSocket to the gateway's /ws that reconnects on its own and hands each message to a callback.
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+// A WebSocket to the gateway's /ws that reconnects on its own and hands each message to a callback;
+// `send` writes to it while it is open (staff's presence signals).
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { webSocketUrl } from "../api/http";
 import type { LiveMessage } from "../api/types";
@@ -19,8 +20,20 @@ export interface LiveFeedOptions {
   onUnauthorized?: () => Promise<string | null>;
 }
 
-export function useLiveFeed({ path, onMessage, onConnected, onUnauthorized }: LiveFeedOptions): LiveState {
+export interface LiveConnection {
+  state: LiveState;
+  // Sends a text frame; false when the socket is not open (the message is dropped, not queued).
+  send: (text: string) => boolean;
+}
+
+export function useLiveFeed({
+  path,
+  onMessage,
+  onConnected,
+  onUnauthorized,
+}: LiveFeedOptions): LiveConnection {
   const [state, setState] = useState<LiveState>("connecting");
+  const openSocket = useRef<WebSocket | null>(null);
   const handlers = useRef({ onMessage, onConnected, onUnauthorized });
   useLayoutEffect(() => {
     handlers.current = { onMessage, onConnected, onUnauthorized };
@@ -39,6 +52,7 @@ export function useLiveFeed({ path, onMessage, onConnected, onUnauthorized }: Li
       socket = new WebSocket(webSocketUrl(currentPath));
       socket.onopen = () => {
         attempt = 0;
+        openSocket.current = socket;
         setState("live");
         handlers.current.onConnected?.();
       };
@@ -50,6 +64,7 @@ export function useLiveFeed({ path, onMessage, onConnected, onUnauthorized }: Li
         }
       };
       socket.onclose = (event) => {
+        if (openSocket.current === socket) openSocket.current = null;
         if (stopped) return;
         setState("offline");
         if (event.code === UNAUTHORIZED_CLOSE && handlers.current.onUnauthorized) {
@@ -74,9 +89,17 @@ export function useLiveFeed({ path, onMessage, onConnected, onUnauthorized }: Li
     return () => {
       stopped = true;
       window.clearTimeout(timer);
+      openSocket.current = null;
       socket?.close();
     };
   }, [path]);
 
-  return path ? state : "offline";
+  const send = useCallback((text: string) => {
+    const socket = openSocket.current;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(text);
+    return true;
+  }, []);
+
+  return { state: path ? state : "offline", send };
 }

@@ -12,9 +12,10 @@ import { Field } from "../components/Field";
 import { formatDateTime } from "../components/format";
 import { Thread } from "../components/Thread";
 import { useLabels } from "../i18n/labels";
-import { useLiveFeed } from "../live/useLiveFeed";
+import { useLiveFeed, type LiveState } from "../live/useLiveFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { PortalLayout } from "./PortalLayout";
+import { RatingWidget } from "./RatingWidget";
 
 function trackedKey(ticketKey: string) {
   return ["tracked-ticket", ticketKey] as const;
@@ -41,6 +42,7 @@ export function TrackPage() {
 
   const onLive = useCallback(
     (message: LiveMessage) => {
+      if (message.type === "ticket.presence") return; // staff only; never sent to customers
       const old = queryClient.getQueryData<Ticket>(trackedKey(ticketKey));
       if (old && message.version <= old.version) return;
       if (message.ticket.version === message.version && message.ticket.reference) {
@@ -61,7 +63,7 @@ export function TrackPage() {
     },
     [queryClient, ticketKey, token, t, labels],
   );
-  const liveState = useLiveFeed({
+  const { state: liveState } = useLiveFeed({
     path: ticketId ? `/ws?ticket=${ticketId}&token=${encodeURIComponent(token)}` : null,
     onMessage: onLive,
     onConnected: () => void queryClient.invalidateQueries({ queryKey: trackedKey(ticketKey) }),
@@ -106,7 +108,7 @@ interface TrackedTicketProps {
   ticketKey: string;
   ticket: Ticket;
   token: string;
-  live: ReturnType<typeof useLiveFeed>;
+  live: LiveState;
 }
 
 function TrackedTicket({ ticketKey, ticket, token, live }: TrackedTicketProps) {
@@ -162,6 +164,7 @@ function TrackedTicket({ ticketKey, ticket, token, live }: TrackedTicketProps) {
         <h2 className="text-lg font-semibold text-ink">{t("thread.label")}</h2>
         <Thread messages={ticket.thread} audience="customer" />
       </section>
+      <RatingWidget ticket={ticket} token={token} queryKey={trackedKey(ticketKey)} />
       <CustomerReplyBox ticketKey={ticketKey} ticket={ticket} token={token} />
     </>
   );
