@@ -11,22 +11,9 @@ import pytest
 import websockets
 
 from conftest import Stack, bearer
+from support.tickets import submit_ticket
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
-
-
-async def _submit(client: httpx.AsyncClient, subject: str) -> dict[str, Any]:
-    created = await client.post(
-        "/api/v1/tickets",
-        json={
-            "customer": {"name": "Lin Customer", "email": "lin@example.com"},
-            "subject": subject,
-            "message": "Export to CSV fails with an error.",
-        },
-    )
-    assert created.status_code == 201, created.text
-    body: dict[str, Any] = created.json()
-    return body
 
 
 async def test_agent_moves_a_ticket_through_its_lifecycle(
@@ -34,7 +21,7 @@ async def test_agent_moves_a_ticket_through_its_lifecycle(
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "CSV export broken")
+        ticket = await submit_ticket(client, "CSV export broken")
         tid, customer = ticket["id"], {"token": ticket["tracking_token"]}
         me = (await client.get("/api/v1/auth/me", headers=agent)).json()
 
@@ -85,7 +72,7 @@ async def test_invalid_transitions_answer_409_with_the_reason(
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        tid = (await _submit(client, "Will be closed"))["id"]
+        tid = (await submit_ticket(client, "Will be closed"))["id"]
         resolved = await client.patch(
             f"/api/v1/tickets/{tid}/status", json={"status": "resolved"}, headers=agent
         )
@@ -116,9 +103,9 @@ async def test_customers_need_the_right_token_and_anonymous_callers_cannot_act(
     stack: Stack,
 ) -> None:
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "Token please")
+        ticket = await submit_ticket(client, "Token please")
         tid = ticket["id"]
-        other = await _submit(client, "Someone else's")
+        other = await submit_ticket(client, "Someone else's")
         for params in ({}, {"token": "guess"}, {"token": other["tracking_token"]}):
             read = await client.get(f"/api/v1/tickets/{tid}", params=params)
             assert read.status_code == 404
@@ -149,7 +136,7 @@ async def test_internal_notes_reach_staff_but_never_the_customers_feed(
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "Secret notes")
+        ticket = await submit_ticket(client, "Secret notes")
         tid = ticket["id"]
         async with (
             websockets.connect(stack.customer_ws_url(tid, ticket["tracking_token"])) as customer,
@@ -202,7 +189,7 @@ async def test_a_customer_writing_to_a_closed_ticket_gets_a_linked_follow_up(
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "Closed too soon")
+        ticket = await submit_ticket(client, "Closed too soon")
         tid, customer = ticket["id"], {"token": ticket["tracking_token"]}
         closed = await client.patch(
             f"/api/v1/tickets/{tid}/status", json={"status": "closed"}, headers=agent
@@ -235,8 +222,8 @@ async def test_merging_a_duplicate_moves_its_thread_and_closes_it_with_a_link(
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        original = await _submit(client, "Invoices do not download")
-        duplicate = await _submit(client, "Invoice download broken (again)")
+        original = await submit_ticket(client, "Invoices do not download")
+        duplicate = await submit_ticket(client, "Invoice download broken (again)")
         dup_id, target_id = duplicate["id"], original["id"]
         note = await client.post(
             f"/api/v1/tickets/{dup_id}/reply",

@@ -11,22 +11,9 @@ import pytest
 import websockets
 
 from conftest import Stack, bearer
+from support.tickets import submit_ticket
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
-
-
-async def _submit(client: httpx.AsyncClient, subject: str) -> dict[str, Any]:
-    created = await client.post(
-        "/api/v1/tickets",
-        json={
-            "customer": {"name": "Rae Customer", "email": "rae@example.com"},
-            "subject": subject,
-            "message": "The mobile app logs me out.",
-        },
-    )
-    assert created.status_code == 201, created.text
-    body: dict[str, Any] = created.json()
-    return body
 
 
 async def test_a_customer_rates_a_resolved_ticket_and_may_change_it_until_it_closes(
@@ -34,7 +21,9 @@ async def test_a_customer_rates_a_resolved_ticket_and_may_change_it_until_it_clo
 ) -> None:
     agent = bearer(staff_tokens["agent"])
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "Logged out")
+        ticket = await submit_ticket(
+            client, message="The mobile app logs me out.", subject="Logged out"
+        )
         tid, customer = ticket["id"], {"token": ticket["tracking_token"]}
         rating = f"/api/v1/tickets/{tid}/rating"
 
@@ -85,7 +74,9 @@ async def test_agents_see_each_other_viewing_and_typing_but_customers_never_do(
     stack: Stack, staff_tokens: dict[str, str]
 ) -> None:
     async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
-        ticket = await _submit(client, "Presence")
+        ticket = await submit_ticket(
+            client, message="The mobile app logs me out.", subject="Presence"
+        )
         tid = ticket["id"]
         me = (await client.get("/api/v1/auth/me", headers=bearer(staff_tokens["agent"]))).json()
         async with (
