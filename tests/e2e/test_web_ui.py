@@ -662,3 +662,37 @@ async def test_the_rating_widget_speaks_hindi(
         await expect(widget.get_by_test_id("current-rating")).to_contain_text("खराब")
     finally:
         await hindi.close()
+
+
+async def _overflow_px(page: Page) -> int:
+    """How far the page is wider than the screen (0: nothing to scroll sideways)."""
+    width: int = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return width
+
+
+async def test_portal_and_console_fit_a_phone_screen(
+    browser: Browser, stack: Stack, staff_tokens: dict[str, str], api: httpx.AsyncClient
+) -> None:
+    context = await browser.new_context(
+        base_url=stack.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(LIVE_TIMEOUT_MS)
+    phone = await context.new_page()
+    try:
+        await phone.goto("/support")
+        await expect(phone.get_by_label("Subject")).to_be_visible()
+        assert await _overflow_px(phone) == 0
+        ticket = await _submit_over_api(api, "Phone-sized console")
+        await _wait_readable(api, ticket, staff_tokens["manager"])
+        await _log_in(phone, "manager")
+        row = _row(phone, ticket["id"])
+        await expect(row).to_be_visible()
+        await row.click()
+        panel = phone.get_by_role("dialog")
+        await expect(panel).to_contain_text("Submitted over the API for the console test.")
+        await expect(panel.get_by_role("button", name="Close")).to_be_in_viewport()
+        await _screenshot(phone, "console-phone")
+    finally:
+        await context.close()
