@@ -22,10 +22,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from cachetools import TTLCache
 from pydantic_core import to_jsonable_python
 
 from contracts.envelopes import EventEnvelope
@@ -77,25 +79,62 @@ CREATE VIRTUAL TABLE words USING fts5(terms, tokenize = "unicode61 tokenchars '@
 """
 
 
+# Counts per view are asked with every page, by every console, and over a large view cost
+# tens of ms each (SQLite visits every matching row); a count a second or two old is fine
+# for a tab's badge, and live updates arrive over the WebSocket anyway.
+COUNT_TTL_S: Final = 2.0
+COUNT_CACHE_SIZE: Final = 1024
+
+
 class UnsupportedFilter(ValueError):
     """A filter shape this index does not translate; the caller asks MongoDB instead."""
 
 
 class ListingIndex:
-    """One replica's query index. Synchronous: every call is a few SQLite statements."""
+    """One replica's query index.
+
+    `apply` writes on the caller's thread (the event loop: a few statements per event).
+    `fetch_page` and `count_views` may run on worker threads (`asyncio.to_thread`), each with
+    a read-only connection of its own: WAL lets them read while events are written, and
+    SQLite releases the GIL while it searches, so queries use the other cores and never
+    stall the event loop.
+    """
 
     def __init__(self, directory: Path | None = None) -> None:
         self._tmp = None if directory else tempfile.TemporaryDirectory(prefix="dvika-listing-")
         folder = directory or Path(self._tmp.name)  # type: ignore[union-attr]
-        path = folder / "listing.sqlite3"
-        path.unlink(missing_ok=True)  # rebuilt from the log on every start
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -32000"):
+        self._path = folder / "listing.sqlite3"
+        for stale in folder.glob("listing.sqlite3*"):
+            stale.unlink()  # rebuilt from the log on every start
+        self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = WAL", "synchronous = OFF", "cache_size = -32000"):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.executescript(_SCHEMA)
+        self._readers = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._counts: TTLCache[tuple[str, tuple[Any, ...]], int] = TTLCache(
+            COUNT_CACHE_SIZE, COUNT_TTL_S
+        )
         self.caught_up = False
 
+    def _reader(self) -> sqlite3.Connection:
+        reader: sqlite3.Connection | None = getattr(self._readers, "db", None)
+        if reader is None:
+            reader = sqlite3.connect(
+                f"file:{self._path}?mode=ro", uri=True, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+            reader.execute("PRAGMA cache_size = -16000")
+            self._readers.db = reader
+            with self._lock:
+                self._opened.append(reader)
+        return reader
+
     def close(self) -> None:
+        with self._lock:
+            for reader in self._opened:
+                reader.close()
         self._db.close()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -169,7 +208,7 @@ class ListingIndex:
             if wanted <= 0:
                 break
             where, params = where_clause(step.filter)
-            rows = self._db.execute(
+            rows = self._reader().execute(
                 "SELECT (SELECT summary FROM bodies WHERE bodies.rid = tickets.rid) FROM tickets"
                 f" WHERE {where} ORDER BY {column} {order} LIMIT ?",
                 (*params, wanted),
@@ -180,10 +219,19 @@ class ListingIndex:
     def count_views(self, matches: Mapping[View, Mapping[str, Any]]) -> dict[View, int]:
         counts: dict[View, int] = {}
         for view, match in matches.items():
-            where, params = where_clause(match)
-            (counts[view],) = self._db.execute(
-                f"SELECT count(*) FROM tickets WHERE {where}", params
-            ).fetchone()
+            key = where_clause(match)
+            with self._lock:
+                cached = self._counts.get(key)
+            if cached is None:
+                where, params = key
+                (cached,) = (
+                    self._reader()
+                    .execute(f"SELECT count(*) FROM tickets WHERE {where}", params)
+                    .fetchone()
+                )
+                with self._lock:
+                    self._counts[key] = cached
+            counts[view] = cached
         return counts
 
     def size(self) -> int:

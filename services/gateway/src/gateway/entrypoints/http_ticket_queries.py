@@ -199,8 +199,10 @@ async def list_tickets(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(bad_cursor)) from None
     matches = {v: query.match(principal.id, v) for v in visible_views(role)}
     if listing.ready:  # the query index, once it has caught up with the log
-        docs, position = listing.index.fetch_page(plan)
-        counts = listing.index.count_views(matches)
+        (docs, position), counts = await asyncio.gather(
+            asyncio.to_thread(listing.index.fetch_page, plan),
+            asyncio.to_thread(listing.index.count_views, matches),
+        )
     else:
         collection = await store.active_collection()
         (docs, position), counts = await asyncio.gather(
