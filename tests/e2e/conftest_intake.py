@@ -1,4 +1,5 @@
-"""The intake service as a real process on free ports (SMTP and HTTP), beside the `stack`.
+"""The intake service as a real process on free ports (SMTP and HTTP), beside the `stack`,
+and a gateway of its own that forwards `/api/v1/intake…` to it (`intake_gateway`).
 
 Not a conftest pytest loads by itself: a test module names it in `pytest_plugins` (and
 imports `Intake` for type checking only, so pytest can still rewrite its asserts).
@@ -18,6 +19,8 @@ from conftest import Stack, bearer
 from support.processes import ServiceProcess
 
 SUPPORT_ADDRESS = "support@dvika.care"
+# The intake's wait for the tickets service's reply (503 after it), short for the tests.
+COMMAND_TIMEOUT_S = 4
 
 
 def free_port() -> int:
@@ -70,6 +73,7 @@ def intake(stack: Stack) -> Iterator[Intake]:
             **stack.env,
             "DVIKA_INTAKE_SMTP_PORT": str(smtp_port),
             "DVIKA_INTAKE_SUPPORT_ADDRESS": SUPPORT_ADDRESS,
+            "DVIKA_INTAKE_COMMAND_TIMEOUT_S": str(COMMAND_TIMEOUT_S),
         },
     )
     process.start()
@@ -77,3 +81,15 @@ def intake(stack: Stack) -> Iterator[Intake]:
         yield Intake(process, smtp_port)
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def intake_gateway(stack: Stack, intake: Intake) -> Iterator[ServiceProcess]:
+    """A second gateway, on a free port, whose `DVIKA_INTAKE_URL` is this module's intake (the
+    stack's gateway started before the intake and forwards to the default URL)."""
+    gateway = ServiceProcess("gateway", free_port(), {**stack.env, "DVIKA_INTAKE_URL": intake.url})
+    gateway.start()
+    try:
+        yield gateway
+    finally:
+        gateway.stop()

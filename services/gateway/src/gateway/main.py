@@ -21,6 +21,7 @@ from gateway.entrypoints import (
     web_ui,
     websocket,
 )
+from gateway.entrypoints.intake_proxy import router as intake_proxy_router
 from gateway.entrypoints.listing_feed import ListingFeed
 from gateway.entrypoints.projection import register_projection
 from gateway.identity.rate_limit import RateLimiter
@@ -94,6 +95,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(http_auth.router, responses=ERROR_RESPONSES)
     app.include_router(http_admin.router, responses=ERROR_RESPONSES)
     app.include_router(web_ui.router)
+    app.include_router(intake_proxy_router)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     return app
 

@@ -44,6 +44,8 @@ class GatewaySettings(ServiceSettings):
     # Where the listing index keeps its SQLite file (rebuilt on start); None: a temporary
     # directory removed on stop (DVIKA_LISTING_INDEX_DIR).
     listing_index_dir: Path | None = None
+    # The intake service, where POST /api/v1/intake and /api/v1/intake/slack are forwarded.
+    intake_url: str = "http://127.0.0.1:8082"
 
     @model_validator(mode="after")
     def _production_has_its_own_tracking_secret(self) -> Self:

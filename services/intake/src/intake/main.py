@@ -3,8 +3,10 @@ commands, plus /healthz, /readyz and /metrics.
 
 - Email: an SMTP listener for the support address (`entrypoints/email.py`).
 - Partner Kafka topic `intake.requests` (`entrypoints/partner_topic.py`).
-- The reference lookup that lets a reply find its ticket, fed by the ticket event log
-  (`entrypoints/references.py`).
+- Partner API `POST /api/v1/intake` and Slack's slash-command `POST /api/v1/intake/slack`
+  (`entrypoints/http_intake.py`), which wait for the tickets service's reply.
+- The reference lookup that lets a reply find its ticket, and Slack's `status` its status,
+  fed by the ticket event log (`entrypoints/references.py`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS, INTAKE_REQUESTS, TICKET_EVENTS
+from intake.adapters.command_bus import CommandBus
 from intake.adapters.kafka import GroupConsumer, RecordSender
+from intake.adapters.partner_store import PartnerStore
 from intake.adapters.reference_store import ReferenceStore
 from intake.adapters.smtp_server import SmtpListener
 from intake.domain.mail import MailPolicy
 from intake.entrypoints.email import EmailIntake
+from intake.entrypoints.http_intake import HttpChannels
+from intake.entrypoints.http_intake import router as http_router
 from intake.entrypoints.partner_topic import PartnerRequests
 from intake.entrypoints.references import ReferenceProjection, TicketLookup
-from intake.settings import IntakeSettings
+from intake.settings import DEV_PARTNER_ID, DEV_PARTNER_KEY, IntakeSettings
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client
 from kit.ops import ReadinessCheck, add_ops_routes
@@ -63,9 +69,22 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         service,
         name="partner_requests",
     )
+    lookup = TicketLookup(store, references, settings.reference_wait_s)
+    partner_store = PartnerStore(mongo, settings.mongodb_database)
+    bus = CommandBus(bootstrap, f"intake-{settings.instance_id}", service)
+    channels = HttpChannels(
+        bus=bus,
+        partners=partner_store,
+        lookup=lookup,
+        clock=utc_now,
+        command_timeout_s=settings.command_timeout_s,
+        slack_secret=settings.slack_signing_secret.get_secret_value(),
+        slack_email_domain=settings.slack_email_domain,
+        slack_reply_wait_s=settings.slack_reply_wait_s,
+    )
     email = EmailIntake(
         sender=sender,
-        lookup=TicketLookup(store, references, settings.reference_wait_s),
+        lookup=lookup,
         policy=MailPolicy(settings.support_address, settings.message_id_domain),
         clock=utc_now,
     )
@@ -83,7 +102,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_kafka(settings, ALL_TOPICS)
         await store.prepare()
+        await partner_store.prepare()
+        if settings.seeds_dev_partner:
+            await partner_store.save(DEV_PARTNER_ID, "Development partner", DEV_PARTNER_KEY)
+            log.warning("development partner seeded", partner=DEV_PARTNER_ID)
         await sender.start()
+        await bus.start()
+        if bus.task is not None:
+            bus.task.add_done_callback(_exit_when_consumer_dies)
         try:
             for consumer in consumers:
                 await consumer.start()
@@ -104,6 +130,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                 if consumer.task is not None:
                     consumer.task.remove_done_callback(_exit_when_consumer_dies)
                 await consumer.stop()
+            if bus.task is not None:
+                bus.task.remove_done_callback(_exit_when_consumer_dies)
+            await bus.stop()
             await sender.stop()
             await mongo.close()
 
@@ -111,8 +140,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         for consumer in consumers:
             if not consumer.running:
                 raise RuntimeError("a consumer stopped")
+        if not bus.running:
+            raise RuntimeError("the command replies tail stopped")
 
     app = FastAPI(title="Dvika Care intake", lifespan=lifespan)
+    app.state.http_channels = channels
+    app.include_router(http_router)
     # Kafka answers, and the intake's Kafka consumers run.
     add_ops_routes(
         app,

@@ -31,3 +31,16 @@ REFERENCES_STORED = Counter(
     "dvika_intake_references_total",
     "Ticket references written to the intake's lookup (upserts, replays included).",
 )
+
+API_REQUESTS = Counter(
+    "dvika_intake_api_requests_total",
+    "Partner API requests, by outcome (created, repeated, unauthorized, rejected, timeout).",
+    ["outcome"],
+)
+
+SLACK_REQUESTS = Counter(
+    "dvika_intake_slack_requests_total",
+    "Slack slash-command requests, by outcome "
+    "(created, pending, status, usage, invalid, rejected, unauthorized).",
+    ["outcome"],
+)

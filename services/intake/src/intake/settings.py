@@ -7,10 +7,16 @@ every service without the intake's SMTP listener clashing with another service's
 from __future__ import annotations
 
 import socket
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 
 from kit.settings import ServiceSettings, service_port_field
+
+# Development defaults, documented in the README; production refuses them.
+DEV_SLACK_SIGNING_SECRET = "dev-slack-signing-secret"
+DEV_PARTNER_ID = "dev-partner"
+DEV_PARTNER_KEY = "dev-partner-key"
 
 
 def _env(name: str) -> AliasChoices:
@@ -45,3 +51,37 @@ class IntakeSettings(ServiceSettings):
         "dvika-intake-references", validation_alias=_env("references_group")
     )
     partner_group: str = Field("dvika-intake-partners", validation_alias=_env("partner_group"))
+    # "production" refuses the development Slack secret and never seeds the dev partner
+    # (DVIKA_ENVIRONMENT, shared with the gateway).
+    environment: Literal["development", "production"] = "development"
+    # Slack's signing secret for the slash-command (X-Slack-Signature).
+    slack_signing_secret: SecretStr = Field(
+        SecretStr(DEV_SLACK_SIGNING_SECRET), validation_alias=_env("slack_signing_secret")
+    )
+    # Slack users become customers `{user_id}@{slack_email_domain}` (Slack does not send
+    # their email; `.invalid` is refused by the email validation of every ticket).
+    slack_email_domain: str = Field("slack.dvika.care", validation_alias=_env("slack_email_domain"))
+    # Slack wants an answer within 3 s: wait this long for the ticket's reference.
+    slack_reply_wait_s: float = Field(
+        2.5, gt=0, le=2.9, validation_alias=_env("slack_reply_wait_s")
+    )
+    # How long the partner API waits for the tickets service (then 503). DVIKA_COMMAND_TIMEOUT_S
+    # is the gateway's name for the same wait.
+    command_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=AliasChoices("DVIKA_INTAKE_COMMAND_TIMEOUT_S", "DVIKA_COMMAND_TIMEOUT_S"),
+    )
+
+    @model_validator(mode="after")
+    def _production_has_its_own_slack_secret(self) -> Self:
+        default = self.slack_signing_secret.get_secret_value() == DEV_SLACK_SIGNING_SECRET
+        if self.environment == "production" and default:
+            raise ValueError("set DVIKA_INTAKE_SLACK_SIGNING_SECRET in production")
+        return self
+
+    @property
+    def seeds_dev_partner(self) -> bool:
+        """The development partner (`dev-partner`, key `dev-partner-key`) exists only in
+        development."""
+        return self.environment == "development"

@@ -1,22 +1,43 @@
-"""The intake's own lookup of ticket references: `intake_references` {_id: reference, ticket_id}.
+"""The intake's own lookup of tickets: `intake_references`
+{_id: reference, ticket_id, status, status_version, merged_into?}.
 
-Filled from `ticket.submitted` events (the intake cannot see the tickets service's state), so
-a mail naming `[DVK-1234]` finds its ticket. Writes are upserts, so replaying the log
-rewrites the same documents.
+Filled from the ticket event log (the intake cannot see the tickets service's state): a
+`ticket.submitted` event makes the document, so a mail naming `[DVK-1234]` finds its ticket;
+`ticket.status_changed`, `ticket.escalated` and `ticket.merged` keep its status, for Slack's
+`status DVK-1234`. Every write is idempotent: a submission only inserts (a replay leaves a
+newer status alone), and a status is only written over one of an older ticket version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from pymongo import AsyncMongoClient, ReplaceOne
+from pymongo import AsyncMongoClient, UpdateOne
 
 COLLECTION = "intake_references"
 # FerretDB holds a PostgreSQL connection per statement of one bulk update until the whole
 # command ends; small chunks keep it far from its pool's limit (see the README).
 _CHUNK = 32
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A ticket's status as of ticket version `version`."""
+
+    ticket_id: UUID
+    version: int
+    status: str
+    merged_into: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketStatus:
+    reference: str
+    status: str
+    merged_into: str | None
 
 
 class ReferenceStore:
@@ -26,14 +47,42 @@ class ReferenceStore:
     async def prepare(self) -> None:
         await self._collection.create_index("ticket_id")
 
-    async def save(self, references: Mapping[str, UUID]) -> None:
-        """Upsert reference → ticket id for each pair."""
+    async def save(
+        self, references: Mapping[str, UUID], statuses: Sequence[StatusChange] = ()
+    ) -> None:
+        """Insert reference → ticket id (status `new`, version 1) where missing, then apply
+        `statuses` in order, each only over an older one."""
         writes = [
-            ReplaceOne({"_id": reference}, {"_id": reference, "ticket_id": ticket_id}, upsert=True)
+            UpdateOne(
+                {"_id": reference},
+                {"$setOnInsert": {"ticket_id": ticket_id, "status": "new", "status_version": 1}},
+                upsert=True,
+            )
             for reference, ticket_id in references.items()
         ]
+        writes += [
+            UpdateOne(
+                {
+                    "ticket_id": change.ticket_id,
+                    # Documents written before statuses were kept have no version yet.
+                    "$or": [
+                        {"status_version": {"$lt": change.version}},
+                        {"status_version": {"$exists": False}},
+                    ],
+                },
+                {
+                    "$set": {
+                        "status": change.status,
+                        "status_version": change.version,
+                        "merged_into": change.merged_into,
+                    }
+                },
+            )
+            for change in statuses
+        ]
         for start in range(0, len(writes), _CHUNK):
-            await self._collection.bulk_write(writes[start : start + _CHUNK], ordered=False)
+            # Ordered: a ticket's submission before its status changes, in log order.
+            await self._collection.bulk_write(writes[start : start + _CHUNK], ordered=True)
 
     async def ticket_for(self, reference: str) -> UUID | None:
         found = await self._collection.find_one({"_id": reference.upper()})
@@ -41,6 +90,17 @@ class ReferenceStore:
 
     async def known_ticket(self, ticket_id: UUID) -> bool:
         return await self._collection.find_one({"ticket_id": ticket_id}) is not None
+
+    async def status_of(self, reference: str) -> TicketStatus | None:
+        found = await self._collection.find_one({"_id": reference.upper()})
+        if found is None:
+            return None
+        merged = found.get("merged_into")
+        return TicketStatus(
+            reference=str(found["_id"]),
+            status=str(found.get("status") or "unknown"),
+            merged_into=merged if isinstance(merged, str) else None,
+        )
 
 
 def _ticket_id(document: Mapping[str, Any] | None) -> UUID | None:

@@ -1,7 +1,8 @@
 """What a channel's input becomes: a command envelope for the tickets service, or a refusal.
 
-Every command is fire-and-forget (`reply_to=None`): the tickets service dead-letters a
-refused one, and a retried command id appends nothing there.
+Mail and partner records are fire-and-forget (`reply_to=None`): the tickets service
+dead-letters a refused one, and a retried command id appends nothing there. The HTTP
+channels (partner API, Slack) name a `reply_to`, since their caller waits for the reference.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from contracts.base import Command
 from contracts.commands import PostMessage, SubmitTicket
 from contracts.envelopes import CommandEnvelope
 from contracts.intake import IntakeRequest
-from contracts.values import Actor
+from contracts.values import Actor, Customer
+from intake.domain.http_requests import NewTicket, PartnerTicket
 from intake.domain.ids import (
     dedupe_key,
     email_command_id,
@@ -99,8 +101,66 @@ def ticket_from_partner(request: IntakeRequest, now: datetime) -> CommandEnvelop
     )
 
 
+def ticket_from_api(
+    partner_id: str,
+    request: PartnerTicket,
+    *,
+    ticket_id: UUID,
+    command_id: UUID,
+    idempotency_key: str | None,
+    reply_to: str,
+    now: datetime,
+) -> CommandEnvelope:
+    """A partner API request: answered (`reply_to`), since the caller waits for the reference."""
+    command = SubmitTicket(
+        customer=request.customer,
+        subject=request.subject,
+        message=request.message,
+        channel="api",
+        dedupe_key=dedupe_key("api", partner_id, idempotency_key) if idempotency_key else None,
+    )
+    chosen = {"category": request.category, "priority": request.priority}
+    command = command.model_copy(update={k: v for k, v in chosen.items() if v is not None})
+    return _envelope(
+        command,
+        command_id=command_id,
+        ticket_id=ticket_id,
+        actor=Actor(kind="partner", id=partner_id),
+        now=now,
+        reply_to=reply_to,
+    )
+
+
+def ticket_from_slack(
+    request: NewTicket,
+    customer: Customer,
+    *,
+    ticket_id: UUID,
+    command_id: UUID,
+    reply_to: str,
+    now: datetime,
+) -> CommandEnvelope:
+    command = SubmitTicket(
+        customer=customer, subject=request.subject, message=request.message, channel="slack"
+    )
+    return _envelope(
+        command,
+        command_id=command_id,
+        ticket_id=ticket_id,
+        actor=Actor(kind="customer", id=str(customer.email)),
+        now=now,
+        reply_to=reply_to,
+    )
+
+
 def _envelope(
-    command: Command, *, command_id: UUID, ticket_id: UUID, actor: Actor, now: datetime
+    command: Command,
+    *,
+    command_id: UUID,
+    ticket_id: UUID,
+    actor: Actor,
+    now: datetime,
+    reply_to: str | None = None,
 ) -> CommandEnvelope:
     return CommandEnvelope(
         command_id=command_id,
@@ -110,6 +170,6 @@ def _envelope(
         issued_at=now,
         actor=actor,
         correlation_id=command_id,
-        reply_to=None,
+        reply_to=reply_to,
         payload=command.model_dump(mode="json"),
     )

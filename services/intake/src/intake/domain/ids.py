@@ -38,3 +38,12 @@ def dedupe_key(channel: str, *parts: str) -> str:
     if len(key) <= DEDUPE_KEY_MAX:
         return key
     return f"{channel}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def api_ticket_id(partner_id: str, idempotency_key: str) -> UUID:
+    """The ticket a partner API request with an `Idempotency-Key` opens (HTTP, not Kafka)."""
+    return uuid5(INTAKE_NAMESPACE, f"api-ticket:{partner_id}\x00{idempotency_key}")
+
+
+def api_command_id(partner_id: str, idempotency_key: str) -> UUID:
+    return uuid5(INTAKE_NAMESPACE, f"api-command:{partner_id}\x00{idempotency_key}")

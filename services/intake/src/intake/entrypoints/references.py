@@ -1,5 +1,5 @@
-"""The reference lookup: `ticket.submitted` events in, `intake_references` documents out,
-and the question a reply asks of it ("which ticket is DVK-1234?")."""
+"""The reference lookup: ticket events in, `intake_references` documents out, and the
+questions asked of it ("which ticket is DVK-1234?", "what is its status?")."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from uuid import UUID
 
 import structlog
 
-from contracts.events import TicketSubmitted
+from contracts.events import StatusChanged, TicketEscalated, TicketMerged, TicketSubmitted
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
 from intake.adapters.kafka import GroupConsumer, Record
-from intake.adapters.reference_store import ReferenceStore
+from intake.adapters.reference_store import ReferenceStore, StatusChange, TicketStatus
 from intake.domain.mail import ParsedMail
 from intake.metrics import REFERENCES_STORED
 
 log = structlog.get_logger(__name__)
+
+
+_KEPT = frozenset(
+    {TicketSubmitted.TYPE, StatusChanged.TYPE, TicketEscalated.TYPE, TicketMerged.TYPE}
+)
 
 
 class ReferenceProjection:
@@ -25,20 +30,29 @@ class ReferenceProjection:
 
     async def on_events(self, records: list[Record]) -> None:
         found: dict[str, UUID] = {}
+        statuses: list[StatusChange] = []
         for record in records:
             try:
                 envelope = parse_event_envelope(record.value or b"")
-                if envelope.type != TicketSubmitted.TYPE:
+                if envelope.type not in _KEPT:
                     continue
                 event = decode_event(envelope)
             except UndecodableMessage as error:
                 # The gateway's projection keeps undecodable events as dead letters.
                 log.warning("event skipped", offset=record.offset, reason=str(error))
                 continue
-            if isinstance(event, TicketSubmitted):
-                found[event.reference] = envelope.ticket_id
-        if found:
-            await self._store.save(found)
+            ticket_id, version = envelope.ticket_id, envelope.version
+            match event:
+                case TicketSubmitted(reference=reference):
+                    found[reference] = ticket_id
+                case StatusChanged(to_status=status):
+                    statuses.append(StatusChange(ticket_id, version, status))
+                case TicketEscalated():
+                    statuses.append(StatusChange(ticket_id, version, "escalated"))
+                case TicketMerged(into_reference=into):
+                    statuses.append(StatusChange(ticket_id, version, "closed", merged_into=into))
+        if found or statuses:
+            await self._store.save(found, statuses)
             REFERENCES_STORED.inc(len(found))
 
 
@@ -71,3 +85,12 @@ class TicketLookup:
         if mail.reference is not None:
             return await self._store.ticket_for(mail.reference)
         return None
+
+    async def status_of(self, reference: str, wait_s: float) -> TicketStatus | None:
+        """The ticket's status as the event log has it; an unknown reference waits (at most
+        `wait_s`) for the lookup to catch up before it counts as unknown."""
+        found = await self._store.status_of(reference)
+        if found is None:
+            await self._projection.wait_caught_up(wait_s)
+            found = await self._store.status_of(reference)
+        return found
