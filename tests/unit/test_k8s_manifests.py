@@ -178,8 +178,22 @@ def test_every_service_has_a_deployment_and_a_cluster_ip_service(service: str) -
     assert selector.items() <= pod_labels.items()
     assert svc["spec"].get("type", "ClusterIP") == "ClusterIP"
     assert svc["spec"]["selector"].items() <= pod_labels.items()
-    (svc_port,) = svc["spec"]["ports"]
-    assert port_number(container, svc_port["targetPort"]) == port
+    svc_ports = {p["name"]: p for p in svc["spec"]["ports"]}
+    assert port_number(container, svc_ports["http"]["targetPort"]) == port
+
+
+def test_intake_takes_mail_on_its_smtp_port() -> None:
+    container = container_of("intake")
+    svc_ports = {p["name"]: p for p in find("Service", "intake")["spec"]["ports"]}
+    assert port_number(container, svc_ports["smtp"]["targetPort"]) == 2525
+    assert env_value(container, "DVIKA_INTAKE_SMTP_HOST")["value"] == "0.0.0.0"
+
+
+def test_gateway_keeps_its_listing_index_on_a_volume_of_its_own() -> None:
+    container = container_of("gateway")
+    folder = env_value(container, "DVIKA_LISTING_INDEX_DIR")["value"]
+    assert folder in {m["mountPath"] for m in container["volumeMounts"]}
+    assert env_value(container, "DVIKA_INTAKE_URL")["value"] == "http://intake:8082"
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
