@@ -53,7 +53,12 @@ start_all() {
     demo="Demo accounts   not created (see $LOGS/demo-accounts.log)"
   say ""
   say "Dvika Care is running:"
+  say "  Portal          http://127.0.0.1:8080/support   (customers: submit and track)"
+  say "  Console         http://127.0.0.1:8080/admin     (agents: sign in with a demo account below)"
   say "  API             http://127.0.0.1:8080/api/v1/tickets   (docs: http://127.0.0.1:8080/docs)"
+  say "  Email intake    SMTP 127.0.0.1:2525, mail to support@dvika.care"
+  say "  Partner API     POST http://127.0.0.1:8080/api/v1/intake   (X-Api-Key: dev-partner-key)"
+  say "  Slack command   POST http://127.0.0.1:8080/api/v1/intake/slack   (secret dev-slack-signing-secret)"
   say "  Live feed       ws://127.0.0.1:8080/ws"
   for s in "${SERVICES[@]}"; do printf "  %-15s http://127.0.0.1:%s/readyz  /metrics\n" "${s%%:*}" "${s##*:}"; done
   say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
