@@ -186,14 +186,21 @@ def test_intake_takes_mail_on_its_smtp_port() -> None:
     container = container_of("intake")
     svc_ports = {p["name"]: p for p in find("Service", "intake")["spec"]["ports"]}
     assert port_number(container, svc_ports["smtp"]["targetPort"]) == 2525
-    assert env_value(container, "DVIKA_INTAKE_SMTP_HOST")["value"] == "0.0.0.0"
+    assert env_value(container, "DVIKA_INTAKE_SMTP_HOST") == {
+        "name": "DVIKA_INTAKE_SMTP_HOST",
+        "value": "0.0.0.0",
+    }
 
 
 def test_gateway_keeps_its_listing_index_on_a_volume_of_its_own() -> None:
     container = container_of("gateway")
-    folder = env_value(container, "DVIKA_LISTING_INDEX_DIR")["value"]
-    assert folder in {m["mountPath"] for m in container["volumeMounts"]}
-    assert env_value(container, "DVIKA_INTAKE_URL")["value"] == "http://intake:8082"
+    folder = env_value(container, "DVIKA_LISTING_INDEX_DIR")
+    assert folder is not None
+    assert folder["value"] in {m["mountPath"] for m in container["volumeMounts"]}
+    assert env_value(container, "DVIKA_INTAKE_URL") == {
+        "name": "DVIKA_INTAKE_URL",
+        "value": "http://intake:8082",
+    }
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

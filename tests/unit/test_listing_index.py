@@ -10,6 +10,7 @@ import pytest
 
 from contracts.envelopes import EventEnvelope
 from contracts.values import Actor
+from gateway.adapters import listing_index
 from gateway.adapters.listing_index import ListingIndex, UnsupportedFilter, where_clause
 from gateway.domain.ticket_query import TicketQuery, parse_filters
 
@@ -81,3 +82,26 @@ def test_filters_translate_to_parameters_never_to_sql_text() -> None:
 def test_shapes_it_does_not_know_are_refused(match: dict[str, object]) -> None:
     with pytest.raises(UnsupportedFilter):
         where_clause(match)
+
+
+def test_a_common_word_walks_the_sort_index_and_pages_alike(
+    index: ListingIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = [submitted(f"Invoice question {n}", "invoice attached") for n in range(5)]
+    for n, envelope in enumerate(tickets):
+        moved = envelope.occurred_at.replace(minute=n)
+        index.apply(envelope.model_copy(update={"occurred_at": moved}))
+    query = TicketQuery(view="all", filters=parse_filters(q="invoice"), limit=2)
+
+    def walk() -> list[str]:
+        seen, cursor = [], None
+        while True:
+            docs, position = index.fetch_page(query.plan(None, cursor))
+            seen += [d["id"] for d in docs]
+            if position is None:
+                return seen
+            cursor = query.encode_cursor(position)
+
+    planned = walk()
+    monkeypatch.setattr(listing_index, "WALK_ABOVE", 1)
+    assert walk() == planned == [str(t.ticket_id) for t in reversed(tickets)]

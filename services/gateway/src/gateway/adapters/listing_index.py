@@ -86,6 +86,11 @@ COUNT_TTL_S: Final = 2.0
 COUNT_CACHE_SIZE: Final = 1024
 
 
+# Above this many tickets matching the words, a page walks the sort's index (`_walk_hint`).
+WALK_ABOVE: Final = 2000
+_SORT_INDEXES: Final = {"sort_created": "by_created", "sort_updated": "by_updated"}
+
+
 class UnsupportedFilter(ValueError):
     """A filter shape this index does not translate; the caller asks MongoDB instead."""
 
@@ -116,6 +121,7 @@ class ListingIndex:
         self._counts: TTLCache[tuple[str, tuple[Any, ...]], int] = TTLCache(
             COUNT_CACHE_SIZE, COUNT_TTL_S
         )
+        self._fts_counts: TTLCache[str, int] = TTLCache(COUNT_CACHE_SIZE, COUNT_TTL_S)
         self.caught_up = False
 
     def _reader(self) -> sqlite3.Connection:
@@ -209,12 +215,37 @@ class ListingIndex:
                 break
             where, params = where_clause(step.filter)
             rows = self._reader().execute(
-                "SELECT (SELECT summary FROM bodies WHERE bodies.rid = tickets.rid) FROM tickets"
+                "SELECT (SELECT summary FROM bodies WHERE bodies.rid = tickets.rid)"
+                f" FROM tickets{self._walk_hint(step.filter, column)}"
                 f" WHERE {where} ORDER BY {column} {order} LIMIT ?",
                 (*params, wanted),
             )
             found.extend((step.bucket, json.loads(summary)) for (summary,) in rows)
         return plan.finish(found)
+
+    def _walk_hint(self, match: Mapping[str, Any], column: str) -> str:
+        """`INDEXED BY` the sort's index when the words match many tickets.
+
+        SQLite's planner always fetches every ticket the words match and sorts them: 35 ms
+        for a word in one ticket of six at 100,000 tickets. Walking the sort's index and
+        keeping the matches stops after the page's worth: 3 ms. For rare words the
+        planner's way is the fast one (the walk would pass every ticket), so ask FTS5 how
+        many match first (under a millisecond).
+        """
+        if "terms" not in match:
+            return ""
+        expression = _match_expression(_words(match["terms"]))
+        with self._lock:
+            matching = self._fts_counts.get(expression)
+        if matching is None:
+            (matching,) = (
+                self._reader()
+                .execute("SELECT count(*) FROM words WHERE words MATCH ?", (expression,))
+                .fetchone()
+            )
+            with self._lock:
+                self._fts_counts[expression] = matching
+        return f" INDEXED BY {_SORT_INDEXES[column]}" if matching > WALK_ABOVE else ""
 
     def count_views(self, matches: Mapping[View, Mapping[str, Any]]) -> dict[View, int]:
         counts: dict[View, int] = {}
@@ -253,7 +284,7 @@ def where_clause(match: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
         if name == "terms":
             words = _words(wanted)
             parts.append("rid IN (SELECT rowid FROM words WHERE words MATCH ?)")
-            params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in words))
+            params.append(_match_expression(words))
             continue
         column = _COLUMNS.get(name)
         if column is None:
@@ -278,6 +309,11 @@ def where_clause(match: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
         else:
             raise UnsupportedFilter(f"cannot translate {name!r}: {wanted!r}")
     return (" AND ".join(parts) or "1"), tuple(params)
+
+
+def _match_expression(words: Sequence[str]) -> str:
+    """FTS5 query: every word, each quoted (a quote inside doubled), so none is syntax."""
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def _words(wanted: Any) -> Sequence[str]:
