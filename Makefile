@@ -47,7 +47,7 @@ tools: ## fetch and build Kafka, FerretDB and PostgreSQL (cached per user); Debi
 setup: deps tools ## everything `run` and `test` need
 
 # The web UI (web/dist), rebuilt only when its sources, lock file or configs are newer than the stamp.
-UI_CONFIG := $(addprefix web/,package.json index.html vite.config.ts tailwind.config.ts postcss.config.js eslint.config.js .prettierrc.json) $(wildcard web/tsconfig*.json)
+UI_CONFIG := $(addprefix web/,package.json index.html vite.config.ts vite.widget.config.ts public/widget-demo.html tailwind.config.ts postcss.config.js eslint.config.js .prettierrc.json) $(wildcard web/tsconfig*.json)
 UI_SOURCES := $(shell find web/src -type f 2>/dev/null)
 
 web/node_modules/.installed: web/package-lock.json web/package.json

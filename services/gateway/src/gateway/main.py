@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from contracts.topics import ALL_TOPICS, PRESENCE, TICKET_EVENTS
 from gateway.adapters.command_bus import CommandBus
@@ -97,6 +98,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(web_ui.router)
     app.include_router(intake_proxy_router)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
+    # The chat widget runs on other sites: only what it needs, never credentials or staff logins.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.widget_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Idempotency-Key", "X-Tracking-Token"],
+        allow_credentials=False,
+    )
     return app
 
 

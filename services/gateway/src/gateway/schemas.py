@@ -49,6 +49,8 @@ class TicketCreate(BaseModel):
     priority: Priority = "P3"
     subject: Subject
     message: MessageText
+    # Where the request came from: the portal's form ("web") or the chat widget ("chat").
+    channel: Literal["web", "chat"] = "web"
 
 
 class TicketCreated(BaseModel):

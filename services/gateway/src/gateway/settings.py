@@ -46,6 +46,10 @@ class GatewaySettings(ServiceSettings):
     listing_index_dir: Path | None = None
     # The intake service, where POST /api/v1/intake and /api/v1/intake/slack are forwarded.
     intake_url: str = "http://127.0.0.1:8082"
+    # Sites allowed to call the API from a browser (CORS: GET/POST, no credentials, no
+    # Authorization header), i.e. where the chat widget (/widget.js) may be embedded;
+    # ["*"]: any site (DVIKA_WIDGET_ORIGINS='["https://shop.example"]' narrows it).
+    widget_origins: list[str] = ["*"]
 
     @model_validator(mode="after")
     def _production_has_its_own_tracking_secret(self) -> Self:
