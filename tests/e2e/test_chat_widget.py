@@ -218,6 +218,29 @@ async def test_a_chat_in_the_widget_is_a_ticket_and_agent_replies_arrive_live(
     await _agent_posts(stack, agent, session["id"], later, internal=False)
     await expect(log.locator(".msg.agent").last).to_contain_text(later)
 
+    # Once the ticket is closed, the customer's next words open a follow-up: the chat moves on.
+    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
+        closed = await client.patch(
+            f"/api/v1/tickets/{session['id']}/status",
+            json={"status": "closed"},
+            headers=bearer(agent),
+        )
+    assert closed.status_code == 200, closed.text
+    again = f"The anvil broke ({run})"
+    await dialog.get_by_role("textbox", name="Write a message").fill(again)
+    await dialog.get_by_role("button", name="Send").click()
+    await expect(log.locator(".msg")).to_contain_text([again])
+    moved = await page.evaluate(
+        "() => JSON.parse(localStorage.getItem(Object.keys(localStorage)"
+        ".find(k => k.startsWith('dvika-chat:'))))"
+    )
+    assert moved["id"] != session["id"]
+    follow_up = await _staff_read(stack, agent, moved["id"])
+    assert follow_up["follow_up_of"] == session["id"]
+    answer = f"A new anvil is on its way ({run})."
+    await _agent_posts(stack, agent, moved["id"], answer, internal=False)
+    await expect(log.locator(".msg.agent").last).to_contain_text(answer)
+
 
 @pytest.fixture
 def other_site(stack: Stack) -> Iterator[str]:

@@ -277,10 +277,22 @@ class ChatWidget {
 
   private async sendReply(message: string): Promise<void> {
     const session = this.session!;
-    const reply = await this.request<{ version: number }>(
-      `/api/v1/tickets/${encodeURIComponent(session.id)}/reply?token=${encodeURIComponent(session.token)}`,
-      { method: "POST", body: JSON.stringify({ from: "customer", message }) },
-    );
+    const reply = await this.request<{
+      version: number;
+      follow_up: { id: string; tracking_token: string } | null;
+    }>(`/api/v1/tickets/${encodeURIComponent(session.id)}/reply?token=${encodeURIComponent(session.token)}`, {
+      method: "POST",
+      body: JSON.stringify({ from: "customer", message }),
+    });
+    if (reply.follow_up) {
+      // The chat's ticket was closed: the message opened a follow-up, and the chat moves there.
+      this.disconnect();
+      this.saveSession({ id: reply.follow_up.id, token: reply.follow_up.tracking_token });
+      this.shownVersion = 0;
+      this.knownVersion = 1;
+      this.render();
+      return;
+    }
     this.knownVersion = Math.max(this.knownVersion, reply.version);
     await this.refresh();
   }
