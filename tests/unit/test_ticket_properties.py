@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.envelopes import CommandEnvelope, EventEnvelope
-from contracts.events import StatusChanged, TicketEscalated
+from contracts.events import StatusChanged, TicketEscalated, TicketMerged, TicketRated
 from contracts.registry import decode_event
 from contracts.values import Actor, TicketStatus
 from tickets.application.partition import Batch, PartitionState, handle
@@ -18,6 +18,7 @@ from tickets.domain.lifecycle import may_move
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 TICKET = UUID("00000000-0000-4000-8000-000000000001")
+OTHER = UUID("00000000-0000-4000-8000-000000000002")
 STATUSES = ["new", "open", "in_progress", "on_hold", "escalated", "resolved", "closed"]
 
 payloads = st.one_of(
@@ -41,10 +42,20 @@ payloads = st.one_of(
     st.sampled_from(["vip", "refund"]).map(lambda t: ("ticket.remove_tags", {"tags": [t]})),
     st.sampled_from(["a1", "a2"]).map(lambda a: ("ticket.assign", {"assignee": a})),
     st.just(("ticket.unassign", {})),
+    st.sampled_from(["good", "bad"]).map(lambda r: ("ticket.rate", {"rating": r})),
+    # A merge names the version it copied; a guess from 0 to 6 is sometimes the right one.
+    st.integers(min_value=0, max_value=6).map(
+        lambda v: (
+            "ticket.merge",
+            {"into_ticket_id": str(OTHER), "into_reference": "DVK-1006", "expected": v},
+        )
+    ),
 )
 
 
 def _envelope(type_: str, payload: dict[str, object], command_id: UUID) -> bytes:
+    payload = dict(payload)
+    expected = payload.pop("expected", None)
     return (
         CommandEnvelope(
             command_id=command_id,
@@ -54,6 +65,7 @@ def _envelope(type_: str, payload: dict[str, object], command_id: UUID) -> bytes
             actor=Actor(kind="agent", id="a1"),
             correlation_id=command_id,
             reply_to="prop",
+            expected_version=expected,
             payload=payload,
         )
         .model_dump_json()
@@ -93,6 +105,11 @@ def test_random_command_sequences_keep_the_invariants(
         elif isinstance(event, TicketEscalated):
             assert status == "escalated" or may_move(status, "escalated")
             status = "escalated"
+        elif isinstance(event, TicketMerged):  # a duplicate closes from any open status
+            assert status != "closed"
+            status = "closed"
+        elif isinstance(event, TicketRated):
+            assert status == "resolved"
     rebuilt = PartitionState(partition=0, partitions=6)
     for envelope in log:
         rebuilt.apply(envelope)
