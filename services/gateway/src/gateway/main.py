@@ -9,10 +9,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from contracts.topics import ALL_TOPICS, PRESENCE, TICKET_EVENTS
-from gateway.adapters.command_bus import CommandBus
 from gateway.adapters.listing_index import ListingIndex
 from gateway.adapters.ticket_store import TicketStore
-from gateway.adapters.topic_tail import TopicTail
 from gateway.entrypoints import (
     http_admin,
     http_auth,
@@ -31,16 +29,18 @@ from gateway.live import LiveFeed, LiveHub
 from gateway.presence import PresenceFeed, PresencePublisher
 from gateway.schemas import ERROR_RESPONSES
 from gateway.settings import GatewaySettings
+from kit.command_bus import CommandBus
 from kit.kafka import make_broker, prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
 from kit.service import serve
+from kit.topic_tail import TopicTail
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
     mongo = make_mongo_client(settings)
     store = TicketStore(mongo, settings.mongodb_database)
-    bus = CommandBus(settings.kafka_bootstrap_servers, f"gateway-{settings.instance_id}")
+    bus = CommandBus(settings.kafka_bootstrap_servers, f"gateway-{settings.instance_id}", "gateway")
     hub = LiveHub()
     live = TopicTail(
         settings.kafka_bootstrap_servers, TICKET_EVENTS, LiveFeed(hub, store).on_event, "gateway"

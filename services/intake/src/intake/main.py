@@ -21,7 +21,6 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS, INTAKE_REQUESTS, TICKET_EVENTS
-from intake.adapters.command_bus import CommandBus
 from intake.adapters.kafka import GroupConsumer, RecordSender
 from intake.adapters.partner_store import PartnerStore
 from intake.adapters.reference_store import ReferenceStore
@@ -33,6 +32,7 @@ from intake.entrypoints.http_intake import router as http_router
 from intake.entrypoints.partner_topic import PartnerRequests
 from intake.entrypoints.references import ReferenceProjection, TicketLookup
 from intake.settings import DEV_PARTNER_ID, DEV_PARTNER_KEY, IntakeSettings
+from kit.command_bus import CommandBus
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client
 from kit.ops import ReadinessCheck, add_ops_routes

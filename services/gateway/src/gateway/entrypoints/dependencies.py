@@ -14,11 +14,11 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from contracts.base import Command
 from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.values import Actor
-from gateway.adapters.command_bus import CommandBus, CommandTimeout
 from gateway.adapters.ticket_store import TicketStore
 from gateway.entrypoints.listing_feed import ListingFeed
 from gateway.identity.rate_limit import RateLimiter
 from gateway.settings import GatewaySettings
+from kit.command_bus import CommandBus, CommandTimeout
 from kit.tracing import current_trace_context
 
 _REJECTION_STATUS = {

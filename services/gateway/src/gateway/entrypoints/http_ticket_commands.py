@@ -24,7 +24,6 @@ from contracts.commands import (
 )
 from contracts.envelopes import CommandReply
 from gateway.access import AnyStaff, Principal
-from gateway.adapters.command_bus import CommandBus
 from gateway.domain.merge import MergeRefused, plan_merge
 from gateway.entrypoints.dependencies import Bus, Settings, Store, dispatch
 from gateway.schemas import (
@@ -38,6 +37,7 @@ from gateway.schemas import (
     TicketUpdate,
 )
 from gateway.settings import GatewaySettings
+from kit.command_bus import CommandBus
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets: agents"])
 

@@ -14,7 +14,7 @@ from aiokafka import ConsumerRecord
 from contracts.registry import parse_event_envelope
 from contracts.topics import TICKET_EVENTS
 from gateway.adapters.listing_index import ListingIndex
-from gateway.adapters.topic_tail import TopicTail
+from kit.topic_tail import TopicTail
 
 # A replay folds thousands of events per fetched batch; yield to requests between slices.
 _YIELD_EVERY = 256

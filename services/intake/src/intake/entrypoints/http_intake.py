@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.values import Customer
-from intake.adapters.command_bus import CommandBus, CommandTimeout
 from intake.adapters.partner_store import Partner, PartnerStore
 from intake.domain.commands import ticket_from_api, ticket_from_slack
 from intake.domain.http_requests import (
@@ -37,6 +36,7 @@ from intake.domain.http_requests import (
 from intake.domain.ids import api_command_id, api_ticket_id
 from intake.entrypoints.references import TicketLookup
 from intake.metrics import API_REQUESTS, SLACK_REQUESTS
+from kit.command_bus import CommandBus, CommandTimeout
 
 log = structlog.get_logger(__name__)
 

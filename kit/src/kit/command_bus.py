@@ -1,7 +1,9 @@
 """Request/reply over Kafka: send a command keyed by ticket id, wait for its outcome.
 
-Every gateway instance follows the whole replies topic from its end (a `TopicTail`) and
-keeps only replies addressed to its own `reply_to` id.
+Every instance that sends commands and waits (the gateway, intake's HTTP channels) follows
+the whole replies topic from its end (a `TopicTail`) and keeps only the replies addressed to
+its own `reply_to` id. Several callers may wait for the same command id (the same
+Idempotency-Key sent twice at once is the same command twice): each gets the answer.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.topics import TICKET_COMMANDS, TICKET_REPLIES
-from gateway.adapters.topic_tail import TopicTail
 from kit.metrics import MESSAGES_PRODUCED
+from kit.topic_tail import TopicTail
 from kit.tracing import kafka_headers_from_context
 
 log = structlog.get_logger(__name__)
@@ -26,14 +28,24 @@ class CommandTimeout(Exception):
 
 
 class CommandBus:
-    def __init__(self, bootstrap_servers: str, instance_id: str, service: str = "gateway") -> None:
-        self.reply_to = instance_id
+    def __init__(self, bootstrap_servers: str, reply_to: str, service: str) -> None:
+        self.reply_to = reply_to
         self._service = service
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=1
         )
         self._replies = TopicTail(bootstrap_servers, TICKET_REPLIES, self._on_reply, service)
-        self._waiting: dict[UUID, asyncio.Future[CommandReply]] = {}
+        self._waiting: dict[UUID, list[asyncio.Future[CommandReply]]] = {}
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The replies' following task, once started."""
+        return self._replies.task
+
+    @property
+    def running(self) -> bool:
+        """Still following the replies (readiness checks ask this)."""
+        return self.task is not None and not self.task.done()
 
     async def start(self) -> None:
         await self._producer.start()
@@ -45,7 +57,7 @@ class CommandBus:
 
     async def send(self, envelope: CommandEnvelope, timeout_s: float) -> CommandReply:
         future: asyncio.Future[CommandReply] = asyncio.get_running_loop().create_future()
-        self._waiting[envelope.command_id] = future
+        self._waiting.setdefault(envelope.command_id, []).append(future)
         try:
             async with asyncio.timeout(timeout_s):
                 await self._producer.send_and_wait(
@@ -61,7 +73,11 @@ class CommandBus:
                 f"the tickets service did not answer within {timeout_s:g} s"
             ) from None
         finally:
-            self._waiting.pop(envelope.command_id, None)
+            waiters = self._waiting.get(envelope.command_id, [])
+            if future in waiters:
+                waiters.remove(future)
+            if not waiters:
+                self._waiting.pop(envelope.command_id, None)
 
     async def _on_reply(self, record: ConsumerRecord[bytes, bytes]) -> None:
         if record.key != self.reply_to.encode():
@@ -71,6 +87,6 @@ class CommandBus:
         except ValueError:
             log.warning("unreadable reply skipped", offset=record.offset)
             return
-        future = self._waiting.get(reply.command_id)
-        if future is not None and not future.done():
-            future.set_result(reply)
+        for future in self._waiting.get(reply.command_id, []):
+            if not future.done():
+                future.set_result(reply)

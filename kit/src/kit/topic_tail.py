@@ -1,7 +1,8 @@
 """Follow a topic on every partition, without a consumer group.
 
-Used where each gateway instance must see every record: from "now" on for command replies
-and the WebSocket fan-out, from the beginning for the listing index (`from_beginning`).
+Used where each instance must see every record: from "now" on for command replies (every
+`CommandBus`) and the gateway's WebSocket fan-out, from the beginning for the gateway's
+listing index (`from_beginning`).
 `start` returns only once the start positions are fixed, so a record produced after it can
 never be missed (a lazily resolved `latest` could skip it). `caught_up` turns true once the
 tail has read as far as the topic reached when it started.
@@ -65,6 +66,11 @@ class TopicTail:
             await self._consumer.position(tp)
         await self._check_caught_up()
         self._task = asyncio.create_task(self._follow(), name=f"tail:{self._topic.name}")
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The following task, once started (a service may exit when it dies)."""
+        return self._task
 
     async def stop(self) -> None:
         if self._task:
