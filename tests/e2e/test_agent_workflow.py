@@ -12,6 +12,7 @@ import websockets
 
 from conftest import Stack, bearer
 from support.tickets import submit_ticket
+from support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
@@ -264,12 +265,17 @@ async def test_merging_a_duplicate_moves_its_thread_and_closes_it_with_a_link(
         ).json()
         assert "Same customer as the other one" not in json.dumps(public)
         assert len(public["thread"]) == 2
-        found = await client.get(
-            "/api/v1/tickets",
-            params={"view": "all", "q": duplicate["reference"]},
-            headers=bearer(staff_tokens["manager"]),
-        )
-        assert target_id in [t["id"] for t in found.json()["items"]]
+
+        # The list reads the gateway's listing index, which folds the log on its own.
+        async def found_by_the_duplicates_reference() -> bool:
+            found = await client.get(
+                "/api/v1/tickets",
+                params={"view": "all", "q": duplicate["reference"]},
+                headers=bearer(staff_tokens["manager"]),
+            )
+            return target_id in [t["id"] for t in found.json()["items"]]
+
+        await eventually(found_by_the_duplicates_reference, timeout_s=15, what="search finds it")
 
         # Merging again, into itself, or into a closed or unknown ticket is refused with a reason.
         again = await client.post(

@@ -558,8 +558,13 @@ async def test_staff_list_and_history_over_http(stack: Stack, staff_tokens: dict
         )
         assert escalations.json()["counts"] == {"escalations": 0}
 
-        history = await client.get(f"/api/v1/tickets/{ids[0]}/history", headers=agent)
-        assert history.status_code == 200
+        # History reads the MongoDB read model, a projection of its own that may trail the
+        # listing index by a moment: both are eventually consistent with the log.
+        async def history_of_first() -> httpx.Response | None:
+            answer = await client.get(f"/api/v1/tickets/{ids[0]}/history", headers=agent)
+            return answer if answer.status_code == 200 else None
+
+        history = await eventually(history_of_first, timeout_s=15, what="the first's history")
         assert [h["type"] for h in history.json()["items"]] == ["ticket.submitted"]
         for unknown in (str(uuid4()), "DVK-1", "x%00y"):
             answer = await client.get(f"/api/v1/tickets/{unknown}/history", headers=agent)
