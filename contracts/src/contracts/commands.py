@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Self
 from uuid import UUID
 
@@ -10,6 +11,8 @@ from pydantic import Field, model_validator
 from contracts.base import Command
 from contracts.values import (
     AccountId,
+    AssignmentStrategy,
+    Attachments,
     Author,
     Category,
     Channel,
@@ -17,12 +20,17 @@ from contracts.values import (
     EscalationTier,
     MergedMessages,
     MessageText,
+    NudgeKind,
     Priority,
     QueueKey,
     Rating,
     RatingComment,
     Reason,
+    RuleId,
+    SlaClocks,
+    SlaTarget,
     Subject,
+    Tag,
     Tags,
     TicketStatus,
 )
@@ -30,6 +38,7 @@ from contracts.values import (
 
 class SubmitTicket(Command):
     TYPE = "ticket.submit"
+    SCHEMA_VERSION = 2  # v2 added `attachments`
 
     customer: Customer
     category: Category = "general"
@@ -41,16 +50,19 @@ class SubmitTicket(Command):
     dedupe_key: Annotated[str, Field(max_length=200)] | None = None
     # Set when a customer wrote to a closed ticket: this ticket follows up on that one.
     follow_up_of: UUID | None = None
+    attachments: Attachments = ()
 
 
 class PostMessage(Command):
     TYPE = "ticket.post_message"
+    SCHEMA_VERSION = 2  # v2 added `attachments`
 
     author: Author
     message: MessageText
     channel: Channel = "web"
     # An agent's note for colleagues only; never shown to the customer.
     internal: bool = False
+    attachments: Attachments = ()
 
     @model_validator(mode="after")
     def _only_agents_write_internal_notes(self) -> Self:
@@ -150,6 +162,82 @@ class RateTicket(Command):
     comment: RatingComment | None = None
 
 
+# --- automation: sent by the routing and SLA services, never by people ---------------------
+
+
+class RouteTicket(Command):
+    """The routing rules' verdict on a new ticket: its queue, tags and priority.
+
+    A ticket is routed once; a second verdict (a re-sent command) changes nothing.
+    """
+
+    TYPE = "ticket.route"
+
+    queue: QueueKey
+    # The rule that fired, or "default" when none matched; `matched` is the text that matched.
+    rule: RuleId
+    matched: Annotated[str, Field(max_length=200)] | None = None
+    tags: tuple[Tag, ...] = ()
+    # Raised priority (never lowered by routing); None keeps the ticket's.
+    priority: Priority | None = None
+    # P1 tickets are escalated at once.
+    escalate: bool = False
+
+
+class AutoAssignTicket(Command):
+    """Routing picked an agent. Ignored if someone is assigned by then: people win."""
+
+    TYPE = "ticket.auto_assign"
+
+    assignee: AccountId
+    queue: QueueKey
+    strategy: AssignmentStrategy
+
+
+class SetSlaClocks(Command):
+    """The SLA service's current computation of the ticket's targets."""
+
+    TYPE = "ticket.set_sla_clocks"
+
+    clocks: SlaClocks
+
+
+class RecordSlaWarning(Command):
+    """A target is about to be missed. At most one warning per target and ticket."""
+
+    TYPE = "ticket.record_sla_warning"
+
+    target: SlaTarget
+    due_at: datetime
+
+
+class RecordSlaBreach(Command):
+    """A target was missed. At most one breach per target; escalates an open ticket."""
+
+    TYPE = "ticket.record_sla_breach"
+
+    target: SlaTarget
+    due_at: datetime
+    escalate: bool = True
+
+
+class NudgeCustomer(Command):
+    """Remind the customer before an automatic close; ignored if the ticket moved on."""
+
+    TYPE = "ticket.nudge_customer"
+
+    kind: NudgeKind
+    closes_at: datetime
+
+
+class AutoCloseTicket(Command):
+    """Close a quiet ticket whose customer was nudged; ignored if anything happened since."""
+
+    TYPE = "ticket.auto_close"
+
+    kind: NudgeKind
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     SubmitTicket,
     PostMessage,
@@ -164,4 +252,11 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     MergeTicket,
     ReceiveMergedThread,
     RateTicket,
+    RouteTicket,
+    AutoAssignTicket,
+    SetSlaClocks,
+    RecordSlaWarning,
+    RecordSlaBreach,
+    NudgeCustomer,
+    AutoCloseTicket,
 )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from contracts.base import Event
 from contracts.values import (
     AccountId,
+    AssignmentStrategy,
+    Attachments,
     Author,
     Category,
     Channel,
@@ -14,11 +17,15 @@ from contracts.values import (
     EscalationTier,
     MergedMessages,
     MessageText,
+    NudgeKind,
     Priority,
     QueueKey,
     Rating,
     RatingComment,
     Reason,
+    RuleId,
+    SlaClocks,
+    SlaTarget,
     Subject,
     Tags,
     TicketStatus,
@@ -27,6 +34,7 @@ from contracts.values import (
 
 class TicketSubmitted(Event):
     TYPE = "ticket.submitted"
+    SCHEMA_VERSION = 2  # v2 added `attachments`
 
     reference: str
     customer: Customer
@@ -38,18 +46,21 @@ class TicketSubmitted(Event):
     channel: Channel
     status: TicketStatus = "new"
     follow_up_of: UUID | None = None
+    attachments: Attachments = ()
 
 
 class MessagePosted(Event):
     """A message on the thread. Its author's account is the envelope's `actor`."""
 
     TYPE = "ticket.message_posted"
+    SCHEMA_VERSION = 2  # v2 added `attachments`
 
     message_id: UUID
     author: Author
     message: MessageText
     channel: Channel
     internal: bool = False
+    attachments: Attachments = ()
 
 
 class FollowUpOpened(Event):
@@ -148,6 +159,65 @@ class TicketRated(Event):
     comment: RatingComment | None = None
 
 
+# --- automation ---------------------------------------------------------------------------
+
+
+class TicketRouted(Event):
+    """The routing rules placed the ticket in `queue`; `rule` says which rule and why.
+
+    Tags, a raised priority and a P1's escalation follow as their own events.
+    """
+
+    TYPE = "ticket.routed"
+
+    queue: QueueKey
+    rule: RuleId
+    matched: str | None = None
+
+
+class TicketAutoAssigned(Event):
+    """Routing assigned the ticket to an available agent of its queue."""
+
+    TYPE = "ticket.auto_assigned"
+
+    assignee: AccountId
+    queue: QueueKey
+    strategy: AssignmentStrategy
+
+
+class SlaClocksSet(Event):
+    """The ticket's SLA targets as they now stand (due times, pauses, targets met)."""
+
+    TYPE = "ticket.sla_clocks_set"
+
+    clocks: SlaClocks
+
+
+class SlaWarningIssued(Event):
+    """A target falls due soon (30 minutes by default): the ticket is at risk."""
+
+    TYPE = "ticket.sla_warning_issued"
+
+    target: SlaTarget
+    due_at: datetime
+
+
+class SlaBreached(Event):
+    TYPE = "ticket.sla_breached"
+
+    target: SlaTarget
+    due_at: datetime
+
+
+class CustomerNudged(Event):
+    """The customer was reminded; the ticket closes at `closes_at` unless something happens."""
+
+    TYPE = "ticket.customer_nudged"
+
+    kind: NudgeKind
+    closes_at: datetime
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     TicketSubmitted,
     MessagePosted,
@@ -163,4 +233,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     TicketMerged,
     ThreadMerged,
     TicketRated,
+    TicketRouted,
+    TicketAutoAssigned,
+    SlaClocksSet,
+    SlaWarningIssued,
+    SlaBreached,
+    CustomerNudged,
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from contracts.agents import AgentSnapshot
 from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
 from contracts.intake import IntakeRequest
 from contracts.presence import PresenceSignal
@@ -82,6 +83,19 @@ PRESENCE = TopicSpec(
     envelope=PresenceSignal,
 )
 
+AGENTS = TopicSpec(
+    name="dvika.agents.v1",
+    partitions=1,
+    retention_ms=FOREVER,
+    description=(
+        "The agent roster: a snapshot of each staff account (queues, capacity, availability) "
+        "whenever it changes; compacted, so the newest per account stays."
+    ),
+    key="account id",
+    envelope=AgentSnapshot,
+    configs={"cleanup.policy": "compact"},
+)
+
 INTAKE_REQUESTS = TopicSpec(
     name="intake.requests",
     partitions=6,
@@ -109,6 +123,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     TICKET_REPLIES,
     DEAD_LETTERS,
     PRESENCE,
+    AGENTS,
     INTAKE_REQUESTS,
     INTAKE_DLQ,
 )

@@ -13,8 +13,19 @@ Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
 UpcasterTable = Mapping[tuple[str, int], Upcaster]
 
-# The shipped upcasters. Empty while every type is at its first schema version.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+def _no_attachments(payload: Payload) -> Payload:
+    """v1 → v2 of submissions and messages: v2 added `attachments`; v1 had none."""
+    return {**payload, "attachments": []}
+
+
+# The shipped upcasters, one per (type, version it reads).
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("ticket.submit", 1): _no_attachments,
+    ("ticket.post_message", 1): _no_attachments,
+    ("ticket.submitted", 1): _no_attachments,
+    ("ticket.message_posted", 1): _no_attachments,
+}
 
 
 class SchemaVersionError(ValueError):

@@ -44,6 +44,13 @@ Reason = Annotated[NonBlank, Field(min_length=1, max_length=2000)]
 EscalationTier = Literal["L2", "engineering"]
 Rating = Literal["good", "bad"]
 RatingComment = Annotated[str, Field(max_length=2000)]
+# The two promises an SLA policy makes about a ticket.
+SlaTarget = Literal["first_response", "resolution"]
+# How automatic assignment picked the agent.
+AssignmentStrategy = Literal["round_robin", "load_based"]
+# Why the customer was nudged before an automatic close.
+NudgeKind = Literal["resolved_inactive", "waiting_on_customer"]
+RuleId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 
 
 class Frozen(BaseModel):
@@ -79,3 +86,41 @@ class Actor(Frozen):
 
     kind: Literal["customer", "agent", "partner", "system"]
     id: str | None = None
+
+
+class Attachment(Frozen):
+    """A file kept in attachment storage; the thread carries this reference, never the bytes."""
+
+    attachment_id: UUID
+    filename: Annotated[NonBlank, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=127)]
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+MAX_ATTACHMENTS = 10
+Attachments = Annotated[tuple[Attachment, ...], Field(max_length=MAX_ATTACHMENTS)]
+
+
+class SlaClock(Frozen):
+    """One SLA target of a ticket as the SLA service computed it.
+
+    Running: `due_at` is set. Paused (On Hold): `due_at` is None and `remaining_s` holds the
+    time left, in the policy's units (business or calendar seconds). Met: `met_at` is set.
+    """
+
+    target: SlaTarget
+    # The policy that set it, e.g. "P1" or "billing/P1", and its target length in minutes.
+    policy: Annotated[str, Field(min_length=1, max_length=80)]
+    target_minutes: Annotated[int, Field(ge=1)]
+    business_hours: bool = False
+    due_at: datetime | None = None
+    remaining_s: Annotated[int, Field(ge=0)] | None = None
+    met_at: datetime | None = None
+
+    @property
+    def paused(self) -> bool:
+        return self.due_at is None and self.met_at is None
+
+
+SlaClocks = Annotated[tuple[SlaClock, ...], Field(min_length=1, max_length=4)]
