@@ -22,6 +22,8 @@ DEFAULT_CAPACITY = 20
 class AgentSnapshot(Frozen):
     account_id: AccountId
     name: Annotated[str, Field(max_length=120)]
+    # Where notify sends the agent's own mail (assignments, digests).
+    email: Annotated[str, Field(max_length=254)] | None = None
     role: StaffRole
     queues: tuple[QueueKey, ...] = ()
     # Deactivated accounts are kept as snapshots so routing forgets them.
