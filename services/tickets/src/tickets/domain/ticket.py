@@ -44,8 +44,17 @@ from contracts.events import (
     TicketSubmitted,
     TicketUnassigned,
 )
-from contracts.values import Customer, EscalationTier, Priority, TicketStatus
+from contracts.values import Customer, EscalationTier, NudgeKind, Priority, TicketStatus
+from tickets.domain.automation import (
+    AUTOMATION_COMMANDS,
+    AUTOMATION_DECIDERS,
+    AUTOMATION_EVENTS,
+    evolve_automation,
+)
 from tickets.domain.lifecycle import REOPENED_BY_CUSTOMER, may_move, why_not
+from tickets.domain.rejected import Rejected
+
+__all__ = ["Rejected", "Ticket", "decide", "evolve", "remember"]
 
 # Retries arrive within seconds; a window this long per ticket catches them without
 # growing the writer's memory with every command a long-lived ticket ever received.
@@ -53,15 +62,6 @@ COMMAND_MEMORY = 256
 
 _MESSAGE_IDS = UUID("6f1c9d0e-5a47-4c8e-9d43-2b8f0f7d1c11")
 _FOLLOW_UPS = UUID("9a4c2e1b-7d3f-4b8a-a6e5-1c0d9f8b7a64")
-
-
-class Rejected(Exception):
-    """The command is refused; `reason` is meant for the person or system that sent it."""
-
-    def __init__(self, reason: str, *, code: str = "conflict") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,12 @@ class Ticket:
     # What a follow-up ticket copies when the customer writes after closing.
     customer: Contact | None = None
     subject: str = ""
+    # Automation's memory: routed once; SLA targets already warned or breached; the nudge
+    # sent since the last activity.
+    routed: bool = False
+    sla_warned: frozenset[str] = frozenset()
+    sla_breached: frozenset[str] = frozenset()
+    nudged: NudgeKind | None = None
     # command id → ticket version right after it, newest last.
     recent_commands: tuple[tuple[UUID, int], ...] = field(default=())
 
@@ -127,6 +133,8 @@ def decide(
     if ticket.status == "closed":
         if isinstance(command, PostMessage) and command.author == "customer":
             return [_follow_up(command, command_id)]
+        if isinstance(command, AUTOMATION_COMMANDS):
+            return []  # automation that saw the ticket before it closed: nothing left to do
         raise Rejected(f"ticket {ticket.reference} is closed, which is final", code="closed")
     decider = _DECIDERS.get(type(command))
     if decider is None:
@@ -145,6 +153,7 @@ def _submitted(command: SubmitTicket, command_id: UUID, reference: str) -> Ticke
         message=command.message,
         channel=command.channel,
         follow_up_of=command.follow_up_of,
+        attachments=command.attachments,
     )
 
 
@@ -184,6 +193,7 @@ def _post(ticket: Ticket, command: PostMessage, command_id: UUID) -> list[Event]
             message=command.message,
             channel=command.channel,
             internal=command.internal,
+            attachments=command.attachments,
         )
     ]
     if command.author == "customer" and ticket.status in REOPENED_BY_CUSTOMER:
@@ -306,6 +316,7 @@ _DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
     MergeTicket: _merge,
     ReceiveMergedThread: _receive_thread,
     RateTicket: _rate,
+    **AUTOMATION_DECIDERS,
 }
 
 
@@ -325,6 +336,9 @@ def evolve(ticket: Ticket | None, event: Event, ticket_id: UUID, version: int) -
     if ticket is None:
         raise ValueError(f"{event.TYPE} for ticket {ticket_id} before it was submitted")
     ticket = replace(ticket, version=version)
+    ticket = evolve_automation(ticket, event)
+    if isinstance(event, AUTOMATION_EVENTS):
+        return ticket
     match event:
         case StatusChanged(to_status=status):
             return replace(ticket, status=status)
