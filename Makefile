@@ -58,6 +58,15 @@ web/dist/.built: web/node_modules/.installed $(UI_SOURCES) $(UI_CONFIG)
 	@cd web && npm run --silent lint && npm run --silent build
 	@touch $@
 
+# MailDev (npm) catches the mail of `make run`; the tests use their own SMTP server.
+deploy/local/maildev/node_modules/.installed: deploy/local/maildev/package-lock.json
+	@cd deploy/local/maildev && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: maildev
+maildev: deploy/local/maildev/node_modules/.installed ## install MailDev for `make run`
+	@:
+
 .PHONY: ui
 ui: web/dist/.built ## build the web UI into web/dist (npm ci, eslint, tsc, vite) when it is stale
 	@:
@@ -75,9 +84,9 @@ infra-status: ## one line per server
 # --- run ---------------------------------------------------------------------------------
 
 .PHONY: run start stop
-run: setup infra-up ui ## start servers and every service, print the URLs; Ctrl-C stops them all
+run: setup infra-up ui maildev ## start servers and every service, print the URLs; Ctrl-C stops them all
 	@$(ROOT)/deploy/local/services.sh run
-start: setup infra-up ui ## like run, but detached; `make stop` ends it
+start: setup infra-up ui maildev ## like run, but detached; `make stop` ends it
 	@$(ROOT)/deploy/local/services.sh start
 stop: ## stop a detached run: its services, then the servers
 	@$(ROOT)/deploy/local/services.sh stop

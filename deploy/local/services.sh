@@ -15,7 +15,17 @@ LOGS="$STATE/logs"
 # name:port — the gateway is the public face; the others serve only /healthz, /readyz, /metrics.
 SERVICES=(tickets:8081 gateway:8080 intake:8082 routing:8083 sla:8084 notify:8085)
 
+MAILDEV="$ROOT/deploy/local/maildev/node_modules/.bin/maildev"
+
 say() { printf '%s\n' "$*"; }
+
+# MailDev catches every mail notify sends in development: nothing leaves the machine.
+start_maildev() {
+  if [[ -f "$PIDS/maildev.pid" ]] && kill -0 "$(cat "$PIDS/maildev.pid")" 2>/dev/null; then return; fi
+  [[ -x "$MAILDEV" ]] || { say "  MailDev not installed (make maildev); mail stays queued in notify"; return; }
+  setsid "$MAILDEV" --ip 127.0.0.1 --smtp 1025 --web 1080 >>"$LOGS/maildev.log" 2>&1 &
+  echo $! >"$PIDS/maildev.pid"
+}
 
 start_one() {
   local name=${1%%:*} port=${1##*:}
@@ -45,6 +55,7 @@ wait_ready() {
 start_all() {
   mkdir -p "$PIDS" "$LOGS"
   set -a; eval "$("$ROOT/deploy/local/infra.sh" env)"; set +a
+  start_maildev
   for s in "${SERVICES[@]}"; do start_one "$s"; done
   for s in "${SERVICES[@]}"; do wait_ready "$s"; done
   # Development only: the CLI refuses when DVIKA_ENVIRONMENT=production.
@@ -60,6 +71,7 @@ start_all() {
   say "  Partner API     POST http://127.0.0.1:8080/api/v1/intake   (X-Api-Key: dev-partner-key)"
   say "  Slack command   POST http://127.0.0.1:8080/api/v1/intake/slack   (secret dev-slack-signing-secret)"
   say "  Live feed       ws://127.0.0.1:8080/ws"
+  say "  Mail (MailDev)  http://127.0.0.1:1080   (every mail notify sends; SMTP 127.0.0.1:1025)"
   for s in "${SERVICES[@]}"; do printf "  %-15s http://127.0.0.1:%s/readyz  /metrics\n" "${s%%:*}" "${s##*:}"; done
   say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
   say "  MongoDB (Ferret) ${MONGODB_URL}"
@@ -70,13 +82,13 @@ start_all() {
 
 stop_all() {
   local pid
-  for s in "${SERVICES[@]}"; do
+  for s in "${SERVICES[@]}" maildev:0; do
     local name=${s%%:*}
     [[ -f "$PIDS/$name.pid" ]] || continue
     pid=$(cat "$PIDS/$name.pid")
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for s in "${SERVICES[@]}"; do
+  for s in "${SERVICES[@]}" maildev:0; do
     local name=${s%%:*}
     [[ -f "$PIDS/$name.pid" ]] || continue
     pid=$(cat "$PIDS/$name.pid")
