@@ -1,0 +1,1 @@
+"""Dvika Care analytics service: the reports, folded from the ticket event log."""
