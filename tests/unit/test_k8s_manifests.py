@@ -34,6 +34,7 @@ SERVICES = {
     "routing": 8083,
     "sla": 8084,
     "notify": 8085,
+    "analytics": 8086,
 }
 AUTOSCALED = ("gateway", "tickets")
 
