@@ -1,0 +1,1 @@
+"""Routing rules and assignment: pure, no I/O, no clock."""

@@ -1,0 +1,1 @@
+"""Kafka followers and HTTP routes of routing."""
