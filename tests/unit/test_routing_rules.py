@@ -198,3 +198,19 @@ def test_rules_round_trip_through_json(shipped: RuleSet) -> None:
     again = parse_rules(shipped.model_dump(mode="json"))
     assert again == shipped
     assert route(again, "refund", "x", "P3").queue == "billing"
+
+
+@pytest.mark.parametrize(
+    ("text", "queue"),
+    [
+        ("I was charged twice", "billing"),
+        ("Refunds are late", "billing"),
+        ("The app keeps crashing", "technical"),
+        ("The download is slow", "general"),
+        ("A rapid question", "general"),
+    ],
+)
+def test_keywords_match_plain_endings_but_not_inside_words(
+    shipped: RuleSet, text: str, queue: str
+) -> None:
+    assert route(shipped, text, "Details follow.", "P3").queue == queue

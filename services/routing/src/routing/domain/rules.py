@@ -80,10 +80,16 @@ class _Matcher(_Strict):
         return None
 
 
+# Customers write "charged", "refunds", "crashing": a keyword also matches its plain English
+# endings, but never the inside of another word ("api" is not in "rapid", "down" is not in
+# "download").
+_ENDINGS = r"(?:s|es|d|ed|ing)?"
+
+
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     # Whole words: no word character may touch either end; inner spaces match any spacing.
     words = [re.escape(word) for word in keyword.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + _ENDINGS + r"(?!\w)", re.IGNORECASE)
 
 
 class QueueRule(_Matcher):
