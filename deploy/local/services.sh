@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, watch and stop Dvika Care's seven services on this machine (the `make run` profile).
+# Start, watch and stop Dvika Care's eight services on this machine (the `make run` profile).
 #
 #   deploy/local/services.sh run     start all, print the URLs, stop services and servers on Ctrl-C
 #   deploy/local/services.sh start   start all in the background (detached)
@@ -13,7 +13,7 @@ STATE="$ROOT/.state/${DVIKA_PROFILE:-dev}"
 PIDS="$STATE/services"
 LOGS="$STATE/logs"
 # name:port — the gateway is the public face; the others serve only /healthz, /readyz, /metrics.
-SERVICES=(tickets:8081 gateway:8080 intake:8082 routing:8083 sla:8084 notify:8085 analytics:8086)
+SERVICES=(tickets:8081 gateway:8080 intake:8082 routing:8083 sla:8084 notify:8085 analytics:8086 knowledge:8087)
 
 MAILDEV="$ROOT/deploy/local/maildev/node_modules/.bin/maildev"
 

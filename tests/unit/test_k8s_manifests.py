@@ -35,6 +35,7 @@ SERVICES = {
     "sla": 8084,
     "notify": 8085,
     "analytics": 8086,
+    "knowledge": 8087,
 }
 AUTOSCALED = ("gateway", "tickets")
 

@@ -1,0 +1,1 @@
+"""Dvika Care knowledge service: the knowledge base, its search and suggestions, and macros."""
