@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -18,8 +18,10 @@ from contracts.values import (
     Channel,
     Customer,
     EscalationTier,
+    Frozen,
     MergedMessages,
     MessageText,
+    NonBlank,
     NudgeKind,
     Priority,
     QueueKey,
@@ -238,6 +240,63 @@ class AutoCloseTicket(Command):
     kind: NudgeKind
 
 
+# --- macros -------------------------------------------------------------------------------
+
+
+class MacroReply(Frozen):
+    """Post this text (placeholders already filled in); `internal` makes it a note."""
+
+    action: Literal["reply"] = "reply"
+    message: MessageText
+    internal: bool = False
+
+
+class MacroSetStatus(Frozen):
+    action: Literal["set_status"] = "set_status"
+    status: TicketStatus
+    reason: Reason | None = None
+
+
+class MacroSetPriority(Frozen):
+    action: Literal["set_priority"] = "set_priority"
+    priority: Priority
+
+
+class MacroSetCategory(Frozen):
+    action: Literal["set_category"] = "set_category"
+    category: Category
+
+
+class MacroAddTags(Frozen):
+    action: Literal["add_tags"] = "add_tags"
+    tags: Tags
+
+
+class MacroAssign(Frozen):
+    action: Literal["assign"] = "assign"
+    assignee: AccountId | None = None
+    queue: QueueKey | None = None
+
+
+MacroAction = Annotated[
+    MacroReply | MacroSetStatus | MacroSetPriority | MacroSetCategory | MacroAddTags | MacroAssign,
+    Field(discriminator="action"),
+]
+
+
+class ApplyMacro(Command):
+    """Several changes as one step: all apply, in order, or none does (the reason says why).
+
+    The events it causes share one command id, so the history shows them together.
+    """
+
+    TYPE = "ticket.apply_macro"
+
+    macro_id: Annotated[str, Field(min_length=1, max_length=64)]
+    macro_name: Annotated[NonBlank, Field(min_length=1, max_length=120)]
+    actions: Annotated[tuple[MacroAction, ...], Field(min_length=1, max_length=20)]
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     SubmitTicket,
     PostMessage,
@@ -259,4 +318,5 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     RecordSlaBreach,
     NudgeCustomer,
     AutoCloseTicket,
+    ApplyMacro,
 )

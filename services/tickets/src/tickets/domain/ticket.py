@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 from contracts.base import Command, Event
 from contracts.commands import (
     AddTags,
+    ApplyMacro,
     AssignTicket,
     ChangeCategory,
     ChangePriority,
@@ -52,6 +53,7 @@ from tickets.domain.automation import (
     evolve_automation,
 )
 from tickets.domain.lifecycle import REOPENED_BY_CUSTOMER, may_move, why_not
+from tickets.domain.macros import macro_steps
 from tickets.domain.rejected import Rejected
 
 __all__ = ["Rejected", "Ticket", "decide", "evolve", "remember"]
@@ -303,6 +305,24 @@ def _unassign(ticket: Ticket, command: UnassignTicket, _: UUID) -> list[Event]:
     return [TicketUnassigned(previous_assignee=ticket.assignee)]
 
 
+def _apply_macro(ticket: Ticket, command: ApplyMacro, command_id: UUID) -> list[Event]:
+    events: list[Event] = []
+    working = ticket
+    for step, (action, step_id) in enumerate(macro_steps(command, command_id), start=1):
+        try:
+            caused = _DECIDERS[type(action)](working, action, step_id)
+        except Rejected as refusal:
+            raise Rejected(
+                f"macro {command.macro_name!r} changed nothing: step {step} "
+                f"({action.TYPE}) is refused: {refusal.reason}",
+                code=refusal.code,
+            ) from None
+        for event in caused:
+            working = evolve(working, event, working.ticket_id, working.version + 1)
+        events.extend(caused)
+    return events
+
+
 _DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
     PostMessage: _post,
     ChangeStatus: _change_status,
@@ -316,6 +336,7 @@ _DECIDERS: dict[type[Command], Callable[[Ticket, Any, UUID], list[Event]]] = {
     MergeTicket: _merge,
     ReceiveMergedThread: _receive_thread,
     RateTicket: _rate,
+    ApplyMacro: _apply_macro,
     **AUTOMATION_DECIDERS,
 }
 
