@@ -41,6 +41,11 @@ export function fetchMe(): Promise<Account> {
   return staffRequest("/api/v1/auth/me");
 }
 
+// Available or away for automatic assignment; answers the account as it now is.
+export function setAvailability(available: boolean): Promise<Account> {
+  return staffRequest("/api/v1/me/availability", { method: "PUT", body: { available } });
+}
+
 export function fetchTicketPage(query: TicketListQuery): Promise<TicketPage> {
   const search = queryString({
     view: query.view,

@@ -32,6 +32,21 @@ export interface ThreadMessage {
   created_at: string;
   // The reference of the duplicate this message came from, when it was merged in.
   merged_from?: string;
+  // Files sent with the message (download: GET /api/v1/tickets/{id}/attachments/{attachment_id}).
+  attachments?: AttachmentRef[];
+}
+
+// A file as a ticket's thread lists it.
+export interface AttachmentRef {
+  attachment_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+}
+
+// A file as POST /api/v1/attachments answers it.
+export interface Attachment extends AttachmentRef {
+  sha256: string;
 }
 
 export type Rating = "good" | "bad";
@@ -76,10 +91,52 @@ export interface Ticket {
   merged_from?: TicketLink[];
   // The customer's rating once the ticket is resolved (null until then).
   satisfaction?: Satisfaction | null;
-  // Not served yet (routing/SLA issue); rendered only when present.
-  sla_due_at?: string | null;
-  sla_state?: "ok" | "at_risk" | "breached" | null;
-  routing_reason?: string | null;
+  // Why routing placed it (null until the routing service decided), and the SLA clocks.
+  routing?: Routing | null;
+  sla?: SlaBlock | null;
+  // The earliest due time of a running clock, and whether any target was missed.
+  sla_due?: string | null;
+  sla_breached?: boolean;
+  // An automatic close is coming unless the customer answers.
+  nudged?: Nudge | null;
+}
+
+export type AssignmentStrategy = "round_robin" | "load_based";
+
+export interface Routing {
+  // The rule that fired (null when assigned without a routing decision), and the word it matched.
+  rule: string | null;
+  matched: string | null;
+  queue: string;
+  strategy: AssignmentStrategy | null;
+  assignee: string | null;
+  at: string;
+}
+
+export type SlaTarget = "first_response" | "resolution";
+export const SLA_TARGETS: readonly SlaTarget[] = ["first_response", "resolution"];
+export type SlaState = "ok" | "at_risk" | "breached" | "met" | "paused";
+
+// One SLA target's clock. Running: `due_at` set; paused: `due_at` null, `remaining_s` left.
+export interface SlaClock {
+  due_at: string | null;
+  state: SlaState;
+  policy: string;
+  target_minutes: number;
+  business_hours: boolean;
+  remaining_s: number | null;
+  met_at: string | null;
+  warned_at: string | null;
+  breached_at: string | null;
+}
+
+export type SlaBlock = Partial<Record<SlaTarget, SlaClock>>;
+
+export type NudgeKind = "resolved_inactive" | "waiting_on_customer";
+
+export interface Nudge {
+  kind: NudgeKind;
+  closes_at: string;
 }
 
 export interface TicketCreate {
@@ -88,6 +145,8 @@ export interface TicketCreate {
   priority: Priority;
   subject: string;
   message: string;
+  // Ids from POST /api/v1/attachments.
+  attachments?: string[];
 }
 
 export interface TicketCreated {
@@ -131,6 +190,8 @@ export interface HistoryEntry {
   at: string;
   actor: { kind: string; id: string | null };
   change: Record<string, unknown>;
+  // The gateway's one-line English description (a fallback: the console words it itself).
+  summary?: string;
 }
 
 export interface TokenPair {
@@ -147,6 +208,10 @@ export interface Account {
   role: "agent" | "engineer" | "manager" | "admin";
   queues: string[];
   active: boolean;
+  // Whether automatic assignment may give this agent tickets ("available" / "away").
+  available?: boolean;
+  // At most this many open tickets by load-based assignment.
+  capacity?: number;
 }
 
 // What /ws sends (gateway/live.py): ticket events, and to staff also presence signals.

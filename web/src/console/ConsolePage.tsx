@@ -9,6 +9,7 @@ import { fetchMe, fetchTicketPage } from "../api/staffApi";
 import { VIEW_NAMES, type ViewName } from "../api/types";
 import { BrandHeader } from "../components/Brand";
 import { LiveIndicator } from "../live/LiveIndicator";
+import { AvailabilitySwitch, ME_KEY } from "./AvailabilitySwitch";
 import { DetailPanel } from "./DetailPanel";
 import { DesktopAlertsButton, UnreadBadge } from "./HeaderBadges";
 import { FiltersBar } from "./FiltersBar";
@@ -25,7 +26,7 @@ export function ConsolePage() {
   const url = useConsoleUrlState();
   const live = useConsoleLive();
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: ["me"], queryFn: fetchMe, staleTime: 5 * 60_000 });
+  const me = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 5 * 60_000 });
 
   // Cursors of the pages walked through, for this list only; a new filter starts at page one.
   const [pages, setPages] = useState<{ listKey: string; cursors: string[] }>({
@@ -52,6 +53,7 @@ export function ConsolePage() {
         <LiveIndicator state={live.state} />
         <UnreadBadge count={live.highlighted.size} />
         <DesktopAlertsButton />
+        {typeof me.data?.available === "boolean" ? <AvailabilitySwitch me={me.data} /> : null}
         {me.data ? (
           <span className="text-ink-muted" data-testid="signed-in-as">
             {me.data.name} · {me.data.role}

@@ -3,12 +3,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
+import { attachmentHref } from "../api/publicApi";
+import { useSession } from "../api/session";
 import { fetchStaffTicket } from "../api/staffApi";
 import type { Account, Ticket } from "../api/types";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
 import { formatDateTime } from "../components/format";
 import { Thread } from "../components/Thread";
 import { useLabels } from "../i18n/labels";
+import { staffAttachmentOpener } from "./attachmentDownload";
 import { HistoryList } from "./HistoryList";
 import { PresenceStrip } from "./PresenceStrip";
 import { ReplyComposer } from "./ReplyComposer";
@@ -103,6 +106,7 @@ function TicketDetail({
 }) {
   const { t } = useTranslation();
   const labels = useLabels();
+  const session = useSession();
   return (
     <>
       <section className="card space-y-2" aria-label={t("panel.summary")}>
@@ -147,7 +151,12 @@ function TicketDetail({
         <h3 id="panel-thread" className="text-sm font-semibold uppercase tracking-wide text-ink-muted">
           {t("panel.conversation")}
         </h3>
-        <Thread messages={ticket.thread} audience="staff" />
+        <Thread
+          messages={ticket.thread}
+          audience="staff"
+          attachmentHref={(file) => attachmentHref(ticket.id, file.attachment_id)}
+          onOpenAttachment={staffAttachmentOpener(session?.accessToken)}
+        />
       </section>
       <ReplyComposer key={ticket.id} ticket={ticket} myId={me?.id} onTyping={onTyping} />
       <StatusControl ticket={ticket} />

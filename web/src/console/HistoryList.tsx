@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import { fetchHistory } from "../api/staffApi";
 import { formatDateTime, humanize } from "../components/format";
+import { automationTitle, describeAutomation } from "./historyText";
 import { historyKey } from "./ticketCache";
 
 function describeChange(change: Record<string, unknown>): string {
@@ -26,15 +27,17 @@ export function HistoryList({ ticketId }: { ticketId: string }) {
   return (
     <ol className="space-y-2 text-xs" aria-label={t("history.label")}>
       {history.data.map((entry) => (
-        <li key={entry.version} className="border-l-2 border-line-strong pl-2">
+        <li key={entry.version} className="border-l-2 border-line-strong pl-2" data-type={entry.type}>
           <div className="font-semibold text-ink">
-            {humanize(entry.type.replace(/^ticket\./, ""))}{" "}
+            {automationTitle(entry.type, t) ?? humanize(entry.type.replace(/^ticket\./, ""))}{" "}
             <span className="font-normal text-ink-faint">
               {t("history.by")} {entry.actor.kind}
               {entry.actor.id ? ` ${entry.actor.id}` : ""} · {formatDateTime(entry.at)}
             </span>
           </div>
-          <div className="text-ink-muted">{describeChange(entry.change)}</div>
+          <div className="text-ink-muted" data-testid="history-change">
+            {describeAutomation(entry, t) ?? describeChange(entry.change)}
+          </div>
         </li>
       ))}
     </ol>

@@ -4,7 +4,10 @@ import { useTranslation } from "react-i18next";
 
 import type { SortName, TicketSummary } from "../api/types";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
-import { formatDateTime, humanize } from "../components/format";
+import { formatDateTime } from "../components/format";
+import { useLabels } from "../i18n/labels";
+import { SlaCell } from "./SlaCell";
+import { useNow } from "./useNow";
 import { usePresenceEverywhere } from "./usePresence";
 
 interface TicketTableProps {
@@ -75,7 +78,10 @@ export function TicketTable({
   myId,
 }: TicketTableProps) {
   const { t } = useTranslation();
+  const labels = useLabels();
   const presence = usePresenceEverywhere(myId);
+  // Relative SLA times move on by themselves; a coarse tick is enough for "in 25 minutes".
+  const now = useNow(15_000);
   return (
     <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
       <table
@@ -110,6 +116,20 @@ export function TicketTable({
                 {t("table.priority")} {sort === "priority" ? "↑" : ""}
               </button>
             </th>
+            <th
+              scope="col"
+              aria-sort={sort === "sla_due" ? "ascending" : "none"}
+              className="px-3 py-2 text-left"
+            >
+              <button
+                type="button"
+                className="font-semibold uppercase hover:text-brand"
+                onClick={() => onSort("sla_due")}
+                data-testid="sort-sla"
+              >
+                {t("table.sla")} {sort === "sla_due" ? "↑" : ""}
+              </button>
+            </th>
             <th scope="col" className="px-3 py-2 text-left">
               {t("table.queue")}
             </th>
@@ -123,7 +143,7 @@ export function TicketTable({
         <tbody className="divide-y divide-line">
           {tickets.length === 0 ? (
             <tr>
-              <td colSpan={9} className="px-3 py-6 text-center text-ink-faint">
+              <td colSpan={10} className="px-3 py-6 text-center text-ink-faint">
                 {t("table.empty")}
               </td>
             </tr>
@@ -183,7 +203,10 @@ export function TicketTable({
                 <td className="px-3 py-2">
                   <PriorityBadge priority={ticket.priority} />
                 </td>
-                <td className="px-3 py-2">{ticket.queue ? humanize(ticket.queue) : "—"}</td>
+                <td className="px-3 py-2">
+                  <SlaCell ticket={ticket} now={now} />
+                </td>
+                <td className="px-3 py-2">{ticket.queue ? labels.queue(ticket.queue) : "—"}</td>
                 <td className="px-3 py-2">{ticket.assignee ?? "—"}</td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(ticket.created_at)}</td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">{formatDateTime(ticket.updated_at)}</td>

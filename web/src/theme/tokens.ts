@@ -23,7 +23,9 @@ export const colors = {
     closed: "#475569",
   },
   priority: { P1: "#b91c1c", P2: "#c2410c", P3: "#1d4ed8", P4: "#475569" },
-  sla: { ok: "#15803d", at_risk: "#b45309", breached: "#b91c1c" },
+  sla: { ok: "#15803d", at_risk: "#b45309", breached: "#b91c1c", met: "#475569", paused: "#475569" },
+  // Light grounds behind the SLA cues' text; each cue colour keeps at least 4.5:1 on its own.
+  slaGround: { ok: "#f0fdf4", at_risk: "#fffbeb", breached: "#fef2f2", met: "#f1f5f9", paused: "#f1f5f9" },
 } as const;
 
 export const spacing = {
@@ -68,4 +70,21 @@ export const slaCueClass: Record<SlaCue, string> = {
   ok: "text-sla-ok",
   at_risk: "text-sla-at_risk",
   breached: "text-sla-breached",
+  met: "text-sla-met",
+  paused: "text-sla-paused",
 };
+
+// A bordered chip for an SLA clock: the cue's colour on its light ground (met and paused plain).
+export const slaChipClass: Record<SlaCue, string> = {
+  ok: "border-sla-ok bg-slaGround-ok text-sla-ok",
+  at_risk: "border-sla-at_risk bg-slaGround-at_risk text-sla-at_risk",
+  breached: "border-sla-breached bg-slaGround-breached text-sla-breached",
+  met: "border-line-strong bg-slaGround-met text-sla-met",
+  paused: "border-line-strong bg-slaGround-paused text-sla-paused",
+};
+
+// The availability switch's track: on (available) and off (away).
+export const availabilityTrackClass = {
+  on: "bg-success",
+  off: "bg-ink-muted",
+} as const;
