@@ -15,7 +15,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from support.processes import ServiceProcess
-from support.servers import Servers, test_servers
+from support.servers import ROOT, Servers, test_servers
 
 TEST_DATABASE = "dvika_test"
 
@@ -41,6 +41,8 @@ def service_env(servers: Servers) -> dict[str, str]:
         # Every test logs in from 127.0.0.1; the limit itself is tested on its own gateway.
         "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "0",
         "DVIKA_PUBLIC_REQUESTS_PER_MINUTE": "0",
+        # The gateway and the intake keep attachments in one folder, as on one host.
+        "DVIKA_ATTACHMENTS_DIR": str(ROOT / ".state" / "test" / "attachments"),
     }
 
 

@@ -35,7 +35,7 @@ start_one() {
   fi
   # The gateway's listing index (a SQLite file rebuilt from the log on start) lives here.
   mkdir -p "$STATE/index/$name-$port"
-  DVIKA_HTTP_PORT=$port DVIKA_LISTING_INDEX_DIR="$STATE/index/$name-$port" \
+  DVIKA_HTTP_PORT=$port DVIKA_LISTING_INDEX_DIR="$STATE/index/$name-$port" DVIKA_ATTACHMENTS_DIR="$STATE/attachments" \
     setsid "$ROOT/.venv/bin/python" -m "$name" >>"$LOGS/$name.log" 2>&1 &
   echo $! >"$PIDS/$name.pid"
 }

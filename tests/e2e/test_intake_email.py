@@ -103,6 +103,15 @@ async def test_a_mail_with_an_attachment_makes_a_ticket_and_a_reply_lands_on_it(
         assert ticket["thread"][0]["message"] == (
             f"The printer {run} is on fire.\nPlease help.\n\nAttachments: photo.pdf (12 kB)"
         )
+        # The file itself is kept, and downloads through the gateway.
+        [listed] = ticket["thread"][0]["attachments"]
+        assert (listed["filename"], listed["content_type"]) == ("photo.pdf", "application/pdf")
+        download = await client.get(
+            f"/api/v1/tickets/{ticket_id}/attachments/{listed['attachment_id']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert download.status_code == 200
+        assert download.content == b"%PDF-1.4 " + b"x" * 12_300
         reference = ticket["reference"]
         assert reference.startswith("DVK-")
 

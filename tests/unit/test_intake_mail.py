@@ -89,8 +89,8 @@ def test_the_text_part_wins_over_html_and_attachments_go_to_the_footer() -> None
     message.add_attachment(b"tiny", maintype="image", subtype="png", filename="shot.png")
     mail = _parsed(message)
     assert mail.attachments == (
-        Attachment("invoice.pdf", 12_004),
-        Attachment("shot.png", 4),
+        Attachment("invoice.pdf", 12_004, "application/pdf"),
+        Attachment("shot.png", 4, "image/png"),
     )
     assert mail.text == "Plain words.\n\nAttachments: invoice.pdf (12 kB), shot.png (4 B)"
 

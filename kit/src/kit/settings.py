@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
@@ -61,3 +62,8 @@ class ServiceSettings(BaseSettings):
     instance_id: str = Field(default_factory=_default_instance_id)
     # 1 on one machine; 3 on a cluster (see deploy/k8s), where min.insync.replicas is 2.
     topic_replication_factor: int = Field(1, ge=1)
+    # Where attachments are kept (kit.attachments.LocalFolderStore); the gateway and the
+    # intake must share it (one host, or a shared volume). Relative to the working directory.
+    attachments_dir: Path = Path(".state/attachments")
+    # The largest file accepted as an attachment, in bytes.
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1)

@@ -1,6 +1,14 @@
 // The customer's side of the API: submit, read with the tracking token, reply.
-import { queryString, requestJson } from "./http";
-import type { Rating, ReplyCreated, Ticket, TicketChanged, TicketCreate, TicketCreated } from "./types";
+import { ApiError, queryString, requestJson } from "./http";
+import type {
+  Attachment,
+  Rating,
+  ReplyCreated,
+  Ticket,
+  TicketChanged,
+  TicketCreate,
+  TicketCreated,
+} from "./types";
 
 export function submitTicket(body: TicketCreate, idempotencyKey: string): Promise<TicketCreated> {
   return requestJson("/api/v1/tickets", {
@@ -46,4 +54,35 @@ export function localTrackingLink(trackingUrl: string): string {
 
 export function trackingPath(key: string, token: string): string {
   return `/support/track/${encodeURIComponent(key)}?token=${encodeURIComponent(token)}`;
+}
+
+// Upload files (multipart field `files`); name the answer's ids in a ticket or a reply.
+export async function uploadAttachments(files: File[]): Promise<Attachment[]> {
+  const form = new FormData();
+  for (const file of files) form.append("files", file, file.name);
+  let response: Response;
+  try {
+    response = await fetch("/api/v1/attachments", {
+      method: "POST",
+      body: form,
+      headers: { Accept: "application/json" },
+    });
+  } catch {
+    throw new ApiError(0, "the service cannot be reached; check your connection");
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = (body as { detail?: unknown } | null)?.detail;
+    throw new ApiError(
+      response.status,
+      typeof detail === "string" ? detail : `upload failed (${response.status})`,
+    );
+  }
+  return body as Attachment[];
+}
+
+// Where a file of a ticket's thread downloads from; customers add their tracking token.
+export function attachmentHref(ticketId: string, attachmentId: string, token?: string): string {
+  const path = `/api/v1/tickets/${encodeURIComponent(ticketId)}/attachments/${encodeURIComponent(attachmentId)}`;
+  return `${path}${queryString({ token })}`;
 }

@@ -1,7 +1,9 @@
 // A ticket's conversation. Text is rendered as text (React escapes it): markup in a message stays inert.
+import type { MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { ThreadMessage } from "../api/types";
+import type { AttachmentRef, ThreadMessage } from "../api/types";
+import { AttachmentLinks } from "./AttachmentLinks";
 import { formatDateTime } from "./format";
 
 export type ThreadAudience = "customer" | "staff";
@@ -15,7 +17,15 @@ function messageStyle(message: ThreadMessage): {
   return { box: "border-customer-border bg-customer", label: "thread.customer" };
 }
 
-export function Thread({ messages, audience }: { messages: ThreadMessage[]; audience: ThreadAudience }) {
+export interface ThreadProps {
+  messages: ThreadMessage[];
+  audience: ThreadAudience;
+  // Where a message's file downloads from; without it files are not linked.
+  attachmentHref?: (file: AttachmentRef) => string;
+  onOpenAttachment?: (file: AttachmentRef, event: MouseEvent<HTMLAnchorElement>) => void;
+}
+
+export function Thread({ messages, audience, attachmentHref, onOpenAttachment }: ThreadProps) {
   const { t } = useTranslation();
   if (messages.length === 0) return <p className="text-sm text-ink-faint">{t("thread.empty")}</p>;
   return (
@@ -46,6 +56,9 @@ export function Thread({ messages, audience }: { messages: ThreadMessage[]; audi
               </span>
             </div>
             <p className="whitespace-pre-wrap break-words text-sm text-ink">{message.message}</p>
+            {attachmentHref && message.attachments?.length ? (
+              <AttachmentLinks files={message.attachments} href={attachmentHref} onOpen={onOpenAttachment} />
+            ) : null}
           </li>
         );
       })}

@@ -5,10 +5,12 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { ApiError } from "../api/http";
-import { submitTicket } from "../api/publicApi";
+import { submitTicket, uploadAttachments } from "../api/publicApi";
 import { CATEGORIES, PRIORITIES, type TicketCreated } from "../api/types";
 import { Field } from "../components/Field";
+import { formatBytes } from "../components/fileSize";
 import { useLabels } from "../i18n/labels";
+import { ACCEPT_ATTRIBUTE, checkFiles } from "./attachmentLimits";
 import { PortalLayout } from "./PortalLayout";
 import { SubmitSuccessModal } from "./SubmitSuccessModal";
 import {
@@ -32,15 +34,35 @@ export function SubmitPage() {
   // One key per filled-in form: a double submit or a retry gives the same ticket.
   const idempotencyKey = useRef(newIdempotencyKey());
 
+  const [files, setFiles] = useState<File[]>([]);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
   const submit = useMutation({
-    mutationFn: (form: SubmitValues) => submitTicket(toTicketCreate(form), idempotencyKey.current),
+    // Files first: the ticket names the ids the upload answers.
+    mutationFn: async (form: SubmitValues) => {
+      let attachments: string[] = [];
+      if (files.length > 0) {
+        try {
+          attachments = (await uploadAttachments(files)).map((file) => file.attachment_id);
+        } catch (error) {
+          throw new UploadFailed(error instanceof Error ? error.message : String(error));
+        }
+      }
+      return submitTicket({ ...toTicketCreate(form), attachments }, idempotencyKey.current);
+    },
     onSuccess: (ticket) => {
       setCreated(ticket);
       setValues(EMPTY_SUBMIT);
+      setFiles([]);
+      if (fileInput.current) fileInput.current.value = "";
       idempotencyKey.current = newIdempotencyKey();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.fieldErrors.length > 0) {
+      if (error instanceof UploadFailed) {
+        setFileError(t("attachments.failed", { reason: error.message }));
+        setFormError(t("submit.fixFields"));
+      } else if (error instanceof ApiError && error.fieldErrors.length > 0) {
         const { byField, rest } = errorsFromApi(error.fieldErrors);
         setErrors(byField);
         setFormError(rest.length ? rest.join("; ") : t("submit.fixFields"));
@@ -55,12 +77,26 @@ export function SubmitPage() {
     if (errors[field]) setErrors((old) => ({ ...old, [field]: undefined }));
   };
 
+  const chooseFiles = (chosen: File[]) => {
+    setFiles(chosen);
+    setFileError(checkFiles(chosen, t));
+  };
+
+  const removeFile = (index: number) => {
+    const left = files.filter((_, at) => at !== index);
+    chooseFiles(left);
+    if (left.length === 0 && fileInput.current) fileInput.current.value = "";
+  };
+
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const found = validateSubmit(values, t);
+    const filesWrong = checkFiles(files, t);
     setErrors(found);
-    setFormError(Object.keys(found).length ? t("submit.fixFields") : null);
-    if (Object.keys(found).length === 0) submit.mutate(values);
+    setFileError(filesWrong);
+    const wrong = Object.keys(found).length > 0 || filesWrong !== null;
+    setFormError(wrong ? t("submit.fixFields") : null);
+    if (!wrong) submit.mutate(values);
   };
 
   return (
@@ -169,14 +205,52 @@ export function SubmitPage() {
               />
             )}
           </Field>
-          <Field label={t("submit.attachments")} hint={t("submit.attachmentsHint")}>
-            {({ id, describedBy }) => (
-              <input id={id} type="file" disabled className="field-input" aria-describedby={describedBy} />
+          <Field
+            label={t("submit.attachments")}
+            hint={t("submit.attachmentsHint")}
+            error={fileError ?? undefined}
+          >
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                ref={fileInput}
+                name="files"
+                type="file"
+                multiple
+                accept={ACCEPT_ATTRIBUTE}
+                className="field-input"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                onChange={(e) => chooseFiles(Array.from(e.target.files ?? []))}
+              />
             )}
           </Field>
+          {files.length > 0 ? (
+            <ul className="space-y-1 text-sm" aria-label={t("attachments.chosen")} data-testid="chosen-files">
+              {files.map((file, index) => (
+                <li key={`${file.name}-${index}`} className="flex items-center justify-between gap-2">
+                  <span className="break-all">
+                    {file.name} <span className="text-ink-faint">({formatBytes(file.size)})</span>
+                  </span>
+                  <button
+                    type="button"
+                    className="text-xs text-danger underline"
+                    onClick={() => removeFile(index)}
+                    aria-label={t("attachments.remove", { name: file.name })}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <div className="flex justify-end">
             <button type="submit" className="btn-primary" disabled={submit.isPending}>
-              {submit.isPending ? t("submit.sending") : t("submit.submit")}
+              {submit.isPending
+                ? files.length > 0
+                  ? t("attachments.uploading")
+                  : t("submit.sending")
+                : t("submit.submit")}
             </button>
           </div>
         </form>
@@ -185,6 +259,9 @@ export function SubmitPage() {
     </PortalLayout>
   );
 }
+
+// The upload refused the files (413, 415, …): shown next to the file field, not as a field error.
+class UploadFailed extends Error {}
 
 interface TextFieldProps {
   label: string;

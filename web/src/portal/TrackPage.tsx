@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/http";
-import { fetchTrackedTicket, postCustomerReply, trackingPath } from "../api/publicApi";
+import { attachmentHref, fetchTrackedTicket, postCustomerReply, trackingPath } from "../api/publicApi";
 import type { LiveMessage, Ticket } from "../api/types";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
 import { Field } from "../components/Field";
@@ -162,7 +162,11 @@ function TrackedTicket({ ticketKey, ticket, token, live }: TrackedTicketProps) {
       ) : null}
       <section className="space-y-3" aria-label={t("track.messages")}>
         <h2 className="text-lg font-semibold text-ink">{t("thread.label")}</h2>
-        <Thread messages={ticket.thread} audience="customer" />
+        <Thread
+          messages={ticket.thread}
+          audience="customer"
+          attachmentHref={(file) => attachmentHref(ticket.id, file.attachment_id, token)}
+        />
       </section>
       <RatingWidget ticket={ticket} token={token} queryKey={trackedKey(ticketKey)} />
       <CustomerReplyBox ticketKey={ticketKey} ticket={ticket} token={token} />

@@ -32,6 +32,7 @@ from intake.entrypoints.http_intake import router as http_router
 from intake.entrypoints.partner_topic import PartnerRequests
 from intake.entrypoints.references import ReferenceProjection, TicketLookup
 from intake.settings import DEV_PARTNER_ID, DEV_PARTNER_KEY, IntakeSettings
+from kit.attachments import AttachmentPolicy, LocalFolderStore
 from kit.command_bus import CommandBus
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client
@@ -87,6 +88,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         lookup=lookup,
         policy=MailPolicy(settings.support_address, settings.message_id_domain),
         clock=utc_now,
+        files=LocalFolderStore(
+            settings.attachments_dir, AttachmentPolicy(max_bytes=settings.attachment_max_bytes)
+        ),
     )
     smtp = SmtpListener(
         settings.smtp_host,

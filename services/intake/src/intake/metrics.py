@@ -13,7 +13,8 @@ MAIL_RECEIVED = Counter(
 
 MAIL_ATTACHMENTS = Counter(
     "dvika_intake_mail_attachments_total",
-    "Attachments seen on accepted mail (listed in the message, not stored yet).",
+    "Attachments of accepted mail, by outcome (kept in storage, not_kept: refused by the limits).",
+    ["outcome"],
 )
 
 MAIL_ATTACHMENT_BYTES = Counter(

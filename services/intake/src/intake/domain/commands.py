@@ -18,7 +18,7 @@ from contracts.base import Command
 from contracts.commands import PostMessage, SubmitTicket
 from contracts.envelopes import CommandEnvelope
 from contracts.intake import IntakeRequest
-from contracts.values import Actor, Customer
+from contracts.values import Actor, Attachment, Customer
 from intake.domain.http_requests import NewTicket, PartnerTicket
 from intake.domain.ids import (
     dedupe_key,
@@ -30,13 +30,17 @@ from intake.domain.ids import (
 from intake.domain.mail import ParsedMail
 
 
-def new_ticket_from_mail(mail: ParsedMail, now: datetime) -> CommandEnvelope:
+def new_ticket_from_mail(
+    mail: ParsedMail, now: datetime, attachments: tuple[Attachment, ...] = ()
+) -> CommandEnvelope:
+    """`attachments`: the mail's files as storage kept them."""
     command = SubmitTicket(
         customer=mail.customer,
         subject=mail.subject,
         message=mail.text,
         channel="email",
         dedupe_key=dedupe_key("email", mail.message_id),
+        attachments=attachments,
     )
     return _envelope(
         command,
@@ -47,8 +51,12 @@ def new_ticket_from_mail(mail: ParsedMail, now: datetime) -> CommandEnvelope:
     )
 
 
-def reply_from_mail(mail: ParsedMail, ticket_id: UUID, now: datetime) -> CommandEnvelope:
-    command = PostMessage(author="customer", message=mail.reply_text, channel="email")
+def reply_from_mail(
+    mail: ParsedMail, ticket_id: UUID, now: datetime, attachments: tuple[Attachment, ...] = ()
+) -> CommandEnvelope:
+    command = PostMessage(
+        author="customer", message=mail.reply_text, channel="email", attachments=attachments
+    )
     return _envelope(
         command,
         command_id=email_command_id(mail.message_id),

@@ -24,6 +24,11 @@ def email_command_id(message_id: str) -> UUID:
     return uuid5(INTAKE_NAMESPACE, f"email-command:{message_id}")
 
 
+def email_attachment_id(message_id: str, index: int) -> UUID:
+    """The id a mail's file is kept under: a mail delivered twice keeps each file once."""
+    return uuid5(INTAKE_NAMESPACE, f"email-attachment:{message_id}\x00{index}")
+
+
 def partner_ticket_id(partner_id: str, idempotency_key: str) -> UUID:
     return uuid5(INTAKE_NAMESPACE, f"partner-ticket:{partner_id}\x00{idempotency_key}")
 

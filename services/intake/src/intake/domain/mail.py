@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
@@ -58,8 +58,14 @@ class MailPolicy:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file part of a mail, with its decoded bytes (which the caller keeps in storage)."""
+
     filename: str
     size: int
+    content_type: str = "application/octet-stream"
+    data: bytes = field(default=b"", repr=False, compare=False)
+    # Why storage refused it (too large, a refused type); listed so in the message.
+    not_kept: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,18 @@ class ParsedMail:
     reference: str | None
     # Tickets named by In-Reply-To / References Message-IDs the system made, nearest first.
     thread_ticket_ids: tuple[UUID, ...]
+    # The body alone, and a reply's own words alone (the texts above without the footer).
+    body: str = ""
+    reply_body: str = ""
+
+    def with_attachments(self, attachments: tuple[Attachment, ...]) -> ParsedMail:
+        """The mail once storage has judged its files: the footer says which were not kept."""
+        return replace(
+            self,
+            attachments=attachments,
+            text=thread_text(self.body, attachments),
+            reply_text=thread_text(self.reply_body, attachments),
+        )
 
 
 @dataclass(frozen=True)
@@ -239,8 +257,13 @@ def format_size(size: int) -> str:
 def attachments_footer(attachments: tuple[Attachment, ...]) -> str:
     if not attachments:
         return ""
-    listed = ", ".join(f"{a.filename} ({format_size(a.size)})" for a in attachments)
+    listed = ", ".join(_listed(a) for a in attachments)
     return f"Attachments: {listed}"
+
+
+def _listed(attachment: Attachment) -> str:
+    shown = f"{attachment.filename} ({format_size(attachment.size)})"
+    return f"{shown} [not kept: {attachment.not_kept}]" if attachment.not_kept else shown
 
 
 def thread_text(body: str, attachments: tuple[Attachment, ...]) -> str:
@@ -265,8 +288,9 @@ def _parsed(
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = "" if body_part is None else _body_text(body_part)
     attachments = _attachments(message, body_part)
+    reply_body = strip_quoted_reply(body)
     text = thread_text(body, attachments)
-    reply_text = thread_text(strip_quoted_reply(body), attachments)
+    reply_text = thread_text(reply_body, attachments)
     message_id = _message_id(message) or _digest(customer.email, message, text)
     return ParsedMail(
         message_id=message_id,
@@ -281,6 +305,8 @@ def _parsed(
             _header(message, "References"),
             mail_policy.message_id_domain,
         ),
+        body=body,
+        reply_body=reply_body,
     )
 
 
@@ -323,9 +349,10 @@ def _attachments(message: EmailMessage, body_part: Message | None) -> tuple[Atta
         if disposition != "attachment" and filename is None and maintype in ("text", "message"):
             continue  # an alternative rendering of the body, not a file
         payload = part.get_payload(decode=True)
-        size = len(payload) if isinstance(payload, bytes) else 0
+        data = payload if isinstance(payload, bytes) else b""
         name = " ".join((filename or "").split()) or f"unnamed-{len(found) + 1}"
-        found.append(Attachment(filename=name, size=size))
+        kind = part.get_content_type()
+        found.append(Attachment(filename=name, size=len(data), content_type=kind, data=data))
     return tuple(found)
 
 
