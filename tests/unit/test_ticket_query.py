@@ -6,13 +6,18 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from contracts.envelopes import EventEnvelope
+from contracts.values import Actor
 from gateway.access import Principal, current_principal
+from gateway.adapters.listing_index import ListingIndex
 from gateway.domain.ticket_query import (
     OPEN_STATUSES,
     InvalidCursor,
@@ -32,6 +37,7 @@ from gateway.domain.ticket_query import (
 )
 from gateway.entrypoints import http_ticket_queries
 from gateway.identity.roles import ROLES, VIEWS, may_see_view
+from support.events import submitted
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 KEY = "2026-11-24T12:00:00.000000+00:00|6f1c2a44-0d7e-4d53-9d0b-2c4f7e1a9b10"
@@ -93,6 +99,35 @@ def test_view_and_filters_narrow_each_other() -> None:
 def test_escalations_and_sla_breaches() -> None:
     assert build_match("escalations", TicketFilters(), None) == {"status": "escalated"}
     assert build_match("sla_breaches", TicketFilters(), None) == {"sla_breached": True}
+
+
+def test_sla_state_filters_on_the_worst_clock_state() -> None:
+    assert build_match("all", parse_filters(sla_state=["AT_RISK"]), None) == {
+        "sla_state": "at_risk"
+    }
+    both = build_match("sla_breaches", parse_filters(sla_state=["breached,at_risk"]), None)
+    assert both == {"sla_state": {"$in": ["at_risk", "breached"]}, "sla_breached": True}
+    # `sla_breached` is an equality FerretDB pushes down: no need to split the `$in`.
+    assert split_for_pushdown(both) == (both,)
+    alone = build_match("all", parse_filters(sla_state=["breached,at_risk"]), None)
+    assert split_for_pushdown(alone) == ({"sla_state": "at_risk"}, {"sla_state": "breached"})
+    with pytest.raises(InvalidFilter) as refused:
+        parse_filters(sla_state=["late"])
+    assert refused.value.field == "sla_state"
+
+
+def test_sla_due_sorts_on_the_sla_key_and_its_cursor_belongs_to_it() -> None:
+    query = TicketQuery(view="sla_breaches", sort="sla_due")
+    plan = query.plan(None)
+    assert (plan.key, plan.direction) == ("sort_sla", 1)
+    assert [s.filter for s in plan.steps] == [{"sla_breached": True}]
+    cursor = query.encode_cursor(Position("~" + KEY))
+    assert query.plan(None, cursor).steps[0].filter == {
+        "sla_breached": True,
+        "sort_sla": {"$gt": "~" + KEY},
+    }
+    with pytest.raises(InvalidCursor):
+        TicketQuery(view="sla_breaches").plan(None, cursor)
 
 
 def test_text_query_needs_every_word_and_pushes_down_the_longest() -> None:
@@ -230,7 +265,7 @@ def test_default_sort_is_newest_first_on_the_unique_created_key() -> None:
         ("created", "sort_created", 1),
         ("-updated", "sort_updated", -1),
         ("updated", "sort_updated", 1),
-        ("sla_due", "sort_created", 1),
+        ("sla_due", "sort_sla", 1),
     ],
 )
 def test_cursor_continues_strictly_after_the_last_key(sort: Any, key: str, direction: int) -> None:
@@ -436,6 +471,7 @@ def test_route_answers_403_with_the_reason_for_a_view_not_for_the_role(
         ({"view": "nope"}, 422),
         ({"created_from": "yesterday"}, 422),
         ({"assignee": "a\x00"}, 422),
+        ({"sla_state": "late"}, 422),
         ({"cursor": "garbage!"}, 400),
         ({"cursor": "eyJ4IjoxfQ"}, 400),
     ],
@@ -448,3 +484,58 @@ def test_route_answers_bad_input_with_4xx(
     answer = client.get("/api/v1/tickets", params=params)
     assert answer.status_code == code, answer.text
     assert answer.json()["detail"]
+
+
+def test_route_lists_the_sla_and_routing_fields_from_the_listing_index(
+    http: tuple[TestClient, dict[str, Principal]],
+) -> None:
+    client, caller = http
+    index = ListingIndex()
+    try:
+        ticket = uuid4()
+        due = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+        clock = {"target": "resolution", "policy": "P1", "target_minutes": 60}
+        for envelope in (
+            submitted(ticket, "DVK-3000"),
+            _system_event(ticket, 2, "ticket.routed", {"queue": "billing", "rule": "billing"}),
+            _system_event(
+                ticket, 3, "ticket.sla_clocks_set", {"clocks": [clock | {"due_at": str(due)}]}
+            ),
+            _system_event(
+                ticket, 4, "ticket.sla_breached", {"target": "resolution", "due_at": str(due)}
+            ),
+        ):
+            assert index.apply(envelope)
+        client.app.state.listing = SimpleNamespace(ready=True, index=index)  # type: ignore[attr-defined]
+        caller["principal"] = Principal(kind="agent", id="m1", role="manager")
+        answer = client.get("/api/v1/tickets", params={"view": "sla_breaches", "sort": "sla_due"})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["counts"]["sla_breaches"] == 1
+        (item,) = body["items"]
+        assert item["reference"] == "DVK-3000"
+        assert item["routing"]["rule"] == "billing"
+        assert item["sla"]["resolution"]["state"] == "breached"
+        assert item["sla_breached"] is True
+        assert item["sla_state"] == "breached"
+        assert datetime.fromisoformat(item["sla_due"]) == due
+        assert item["customer"]["email"] == "ada@example.com"  # fields beyond the schema stay
+        assert "sort_sla" not in item
+    finally:
+        index.close()
+
+
+def _system_event(ticket: UUID, version: int, type_: str, payload: dict[str, Any]) -> EventEnvelope:
+    command = uuid4()
+    return EventEnvelope(
+        event_id=uuid4(),
+        type=type_,
+        ticket_id=ticket,
+        version=version,
+        occurred_at=T0,
+        actor=Actor(kind="system", id="test"),
+        command_id=command,
+        correlation_id=command,
+        causation_id=command,
+        payload=payload,
+    )

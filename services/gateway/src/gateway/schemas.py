@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.values import (
+    MAX_ATTACHMENTS,
     AccountId,
+    AssignmentStrategy,
     Category,
     Customer,
     EscalationTier,
     MessageText,
+    NudgeKind,
     Priority,
     QueueKey,
     Rating,
@@ -22,6 +26,13 @@ from contracts.values import (
     Tags,
     TicketStatus,
 )
+
+# Files uploaded first (POST /api/v1/attachments), named by their ids.
+AttachmentIds = Annotated[list[UUID], Field(max_length=MAX_ATTACHMENTS)]
+
+
+# The state of one SLA clock (`gateway.domain.ticket_view.clock_state`).
+SlaState = Literal["met", "paused", "breached", "at_risk", "ok"]
 
 
 class TicketCreate(BaseModel):
@@ -51,6 +62,8 @@ class TicketCreate(BaseModel):
     message: MessageText
     # Where the request came from: the portal's form ("web") or the chat widget ("chat").
     channel: Literal["web", "chat"] = "web"
+    # Ids from POST /api/v1/attachments.
+    attachments: AttachmentIds = []
 
 
 class TicketCreated(BaseModel):
@@ -95,10 +108,23 @@ class ReplyCreate(BaseModel):
     message: MessageText
     # Agents only: a note for colleagues, never shown to the customer.
     internal: bool = False
+    # Ids from POST /api/v1/attachments.
+    attachments: AttachmentIds = []
 
 
 class FollowUp(BaseModel):
     """The new ticket a customer's message to a closed ticket opened, and its tracking key."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9d2e4c1a-6b3f-4e8a-b7c5-0f1e2d3c4b5a",
+                    "tracking_token": "q4V7mZ0xk2W9c8RZ1bYF3Q5tN6u0HdJe",
+                }
+            ]
+        }
+    )
 
     id: UUID
     tracking_token: str
@@ -150,6 +176,7 @@ class TicketUpdate(BaseModel):
     """Priority, category and tags; a field left out keeps its value."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -159,10 +186,8 @@ class TicketUpdate(BaseModel):
                     "remove_tags": ["new-customer"],
                 }
             ]
-        }
+        },
     )
-
-    model_config = ConfigDict(extra="forbid")
 
     priority: Priority | None = None
     category: Category | None = None
@@ -213,7 +238,9 @@ class RatingCreate(BaseModel):
 
 
 class MergeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"into": "DVK-1003"}]}
+    )
 
     into: str = Field(
         min_length=1,
@@ -225,6 +252,12 @@ class MergeCreate(BaseModel):
 
 
 class TicketLink(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "9d2e4c1a-6b3f-4e8a-b7c5-0f1e2d3c4b5a", "reference": "DVK-1004"}]
+        }
+    )
+
     id: UUID
     reference: str
 
@@ -251,6 +284,110 @@ class TicketMergeDone(TicketChanged):
     merged_into: TicketLink
 
 
+# --- the ticket as staff read it: routing, SLA clocks, nudges, attachments ------------------
+
+ATTACHMENT_EXAMPLE: dict[str, Any] = {
+    "attachment_id": "5b7d9f1e-3a2c-4e6b-8d0f-1a3c5e7b9d2f",
+    "filename": "statement-november.pdf",
+    "content_type": "application/pdf",
+    "size": 48213,
+}
+ROUTING_EXAMPLE: dict[str, Any] = {
+    "rule": "billing",
+    "matched": "refund",
+    "queue": "billing",
+    "strategy": "round_robin",
+    "assignee": "a1b2c3d4",
+    "at": "2026-11-24T09:30:01Z",
+}
+SLA_EXAMPLE: dict[str, Any] = {
+    "first_response": {
+        "due_at": None,
+        "state": "met",
+        "policy": "P2",
+        "target_minutes": 240,
+        "business_hours": True,
+        "remaining_s": None,
+        "met_at": "2026-11-24T09:42:00Z",
+        "warned_at": None,
+        "breached_at": None,
+    },
+    "resolution": {
+        "due_at": "2026-11-26T09:30:00Z",
+        "state": "at_risk",
+        "policy": "P2",
+        "target_minutes": 960,
+        "business_hours": True,
+        "remaining_s": None,
+        "met_at": None,
+        "warned_at": "2026-11-26T09:00:00Z",
+        "breached_at": None,
+    },
+}
+NUDGE_EXAMPLE: dict[str, Any] = {
+    "kind": "waiting_on_customer",
+    "closes_at": "2026-12-01T09:42:00Z",
+    "at": "2026-11-24T09:42:00Z",
+}
+
+
+class AttachmentRead(BaseModel):
+    """A file on a message: fetch it from the attachments API by `attachment_id`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ATTACHMENT_EXAMPLE]})
+
+    attachment_id: UUID
+    filename: str
+    content_type: str
+    size: int
+
+
+class RoutingRead(BaseModel):
+    """Why the ticket is where it is: the routing rule that fired and how it was assigned."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ROUTING_EXAMPLE]})
+
+    rule: str | None = Field(None, description="the rule that placed it; null: not routed")
+    matched: str | None = Field(None, description="the words of the ticket the rule matched")
+    queue: str | None = None
+    strategy: AssignmentStrategy | None = Field(None, description="null: not auto-assigned")
+    assignee: str | None = Field(None, description="whom routing assigned it to")
+    at: datetime | None = None
+
+
+class SlaClockRead(BaseModel):
+    """One SLA target. Running: `due_at` is set; paused (on hold): `remaining_s` is left."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [SLA_EXAMPLE["resolution"]]})
+
+    due_at: datetime | None = None
+    state: SlaState
+    policy: str | None = None
+    target_minutes: int | None = None
+    business_hours: bool = False
+    remaining_s: int | None = None
+    met_at: datetime | None = None
+    warned_at: datetime | None = None
+    breached_at: datetime | None = None
+
+
+class SlaRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [SLA_EXAMPLE]})
+
+    first_response: SlaClockRead | None = None
+    resolution: SlaClockRead | None = None
+
+
+class NudgeRead(BaseModel):
+    """The customer was reminded: the ticket closes at `closes_at` unless something happens."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [NUDGE_EXAMPLE]})
+
+    kind: NudgeKind
+    closes_at: datetime
+    at: datetime | None = None
+
+
 # What GET /api/v1/tickets/{id} answers (staff; a customer's copy has no internal notes).
 TICKET_EXAMPLE: dict[str, Any] = {
     "id": "3f6c2a9e-8b1d-4c57-9e0a-2d4b7c1e5f80",
@@ -274,6 +411,7 @@ TICKET_EXAMPLE: dict[str, Any] = {
             "author": "Lin Okafor",
             "channel": "web",
             "created_at": "2026-11-24T09:30:00Z",
+            "attachments": [ATTACHMENT_EXAMPLE],
         },
         {
             "id": "7e8f9a0b-1c2d-4e3f-a4b5-c6d7e8f9a0b1",
@@ -283,11 +421,18 @@ TICKET_EXAMPLE: dict[str, Any] = {
             "author": "a1b2c3d4",
             "channel": "web",
             "created_at": "2026-11-24T09:42:00Z",
+            "attachments": [],
         },
     ],
     "created_at": "2026-11-24T09:30:00Z",
     "updated_at": "2026-11-24T09:42:00Z",
     "version": 4,
+    "routing": ROUTING_EXAMPLE,
+    "sla": SLA_EXAMPLE,
+    "sla_due": "2026-11-26T09:30:00Z",
+    "sla_breached": False,
+    "sla_state": "at_risk",
+    "nudged": None,
     "follow_up_of": None,
     "follow_ups": [],
     "merged_into": None,
@@ -295,8 +440,84 @@ TICKET_EXAMPLE: dict[str, Any] = {
 }
 
 
+SUMMARY_EXAMPLE: dict[str, Any] = {k: v for k, v in TICKET_EXAMPLE.items() if k != "thread"}
+MESSAGE_EXAMPLE: dict[str, Any] = TICKET_EXAMPLE["thread"][0]
+
+
+class TicketSummaryRead(BaseModel):
+    """A listed ticket: the ticket without its thread. Fields not listed here may follow."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [SUMMARY_EXAMPLE]})
+
+    id: str
+    reference: str
+    status: TicketStatus
+    priority: str
+    category: str
+    queue: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    assignee: str | None = None
+    subject: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    routing: RoutingRead | None = None
+    sla: SlaRead | None = None
+    sla_due: datetime | None = Field(
+        None, description="the earliest due time of a running SLA clock; null: none runs"
+    )
+    sla_breached: bool = Field(False, description="an SLA target of this ticket was missed")
+    sla_state: SlaState | None = Field(None, description="the worst state of its SLA clocks")
+    nudged: NudgeRead | None = None
+
+
+class MessageRead(BaseModel):
+    """A message of the thread."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        json_schema_extra={"examples": [MESSAGE_EXAMPLE]},
+    )
+
+    id: str
+    author_kind: Literal["customer", "agent"] = Field(alias="from")
+    message: str
+    internal: bool = False
+    author: str | None = None
+    channel: str = "web"
+    created_at: datetime
+    attachments: list[AttachmentRead] = Field(default_factory=list)
+
+
+class TicketRead(TicketSummaryRead):
+    """One ticket with its thread (a customer's copy has no internal notes, routing or SLA)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [TICKET_EXAMPLE]})
+
+    thread: list[MessageRead]
+
+
 class Problem(BaseModel):
     """Every error answer: a reason, or FastAPI's list of field errors for invalid input."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"detail": "no such ticket"},
+                {
+                    "detail": [
+                        {
+                            "type": "missing",
+                            "loc": ["body", "subject"],
+                            "msg": "Field required",
+                            "input": {},
+                        }
+                    ]
+                },
+            ]
+        }
+    )
 
     detail: str | list[dict[str, Any]]
 

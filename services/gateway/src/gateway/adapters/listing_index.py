@@ -44,8 +44,10 @@ _COLUMNS: Final = {
     "assignee": "assignee",
     "customer_email": "customer_email",
     "sla_breached": "sla_breached",
+    "sla_state": "sla_state",
     "sort_created": "sort_created",
     "sort_updated": "sort_updated",
+    "sort_sla": "sort_sla",
 }
 _RANGES: Final = {"$gte": ">=", "$gt": ">", "$lt": "<"}
 # Kept out of the stored summary: the thread and history live in MongoDB only.
@@ -60,9 +62,11 @@ CREATE TABLE tickets (
     version INTEGER NOT NULL,
     sort_created TEXT NOT NULL,
     sort_updated TEXT NOT NULL,
+    sort_sla TEXT NOT NULL,
     status TEXT, priority TEXT, category TEXT, queue TEXT, assignee TEXT,
     customer_email TEXT,
-    sla_breached INTEGER NOT NULL DEFAULT 0
+    sla_breached INTEGER NOT NULL DEFAULT 0,
+    sla_state TEXT
 );
 CREATE TABLE bodies (rid INTEGER PRIMARY KEY, summary TEXT NOT NULL, terms TEXT NOT NULL);
 CREATE INDEX by_created ON tickets (sort_created);
@@ -73,6 +77,9 @@ CREATE INDEX by_priority ON tickets (priority, sort_created);
 CREATE INDEX by_category ON tickets (category, sort_created);
 CREATE INDEX by_queue ON tickets (queue, sort_created);
 CREATE INDEX by_breach ON tickets (sla_breached, sort_created);
+CREATE INDEX by_sla_due ON tickets (sort_sla);
+CREATE INDEX by_breach_due ON tickets (sla_breached, sort_sla);
+CREATE INDEX by_sla_state ON tickets (sla_state, sort_created);
 CREATE INDEX by_email ON tickets (customer_email);
 -- One token per stored term: the read model already cut them (`ticket_view._terms`).
 CREATE VIRTUAL TABLE words USING fts5(terms, tokenize = "unicode61 tokenchars '@.+-_'");
@@ -88,7 +95,14 @@ COUNT_CACHE_SIZE: Final = 1024
 
 # Above this many tickets matching the words, a page walks the sort's index (`_walk_hint`).
 WALK_ABOVE: Final = 2000
-_SORT_INDEXES: Final = {"sort_created": "by_created", "sort_updated": "by_updated"}
+_SORT_INDEXES: Final = {
+    "sort_created": "by_created",
+    "sort_updated": "by_updated",
+    "sort_sla": "by_sla_due",
+}
+# The file's name carries its schema's version. The index is rebuilt from the log on every
+# start, so a new schema needs no migration: a new name, and every older file is removed.
+INDEX_FILE: Final = "listing-v2.sqlite3"
 
 
 class UnsupportedFilter(ValueError):
@@ -108,8 +122,8 @@ class ListingIndex:
     def __init__(self, directory: Path | None = None) -> None:
         self._tmp = None if directory else tempfile.TemporaryDirectory(prefix="dvika-listing-")
         folder = directory or Path(self._tmp.name)  # type: ignore[union-attr]
-        self._path = folder / "listing.sqlite3"
-        for stale in folder.glob("listing.sqlite3*"):
+        self._path = folder / INDEX_FILE
+        for stale in folder.glob("listing*.sqlite3*"):
             stale.unlink()  # rebuilt from the log on every start
         self._db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         for pragma in ("journal_mode = WAL", "synchronous = OFF", "cache_size = -32000"):
@@ -163,6 +177,7 @@ class ListingIndex:
             updated["version"],
             updated["sort_created"],
             updated["sort_updated"],
+            updated["sort_sla"],
             updated.get("status"),
             updated.get("priority"),
             updated.get("category"),
@@ -170,6 +185,7 @@ class ListingIndex:
             updated.get("assignee"),
             updated.get("customer_email"),
             int(bool(updated.get("sla_breached"))),
+            updated.get("sla_state"),
         )
         summary = {k: v for k, v in updated.items() if k not in _NOT_LISTED}
         body = (
@@ -178,9 +194,9 @@ class ListingIndex:
         )
         if row is None:
             rid = self._db.execute(
-                "INSERT INTO tickets (version, sort_created, sort_updated, status, priority,"
-                " category, queue, assignee, customer_email, sla_breached, id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tickets (version, sort_created, sort_updated, sort_sla, status,"
+                " priority, category, queue, assignee, customer_email, sla_breached, sla_state,"
+                " id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*columns, key),
             ).lastrowid
             self._db.execute(
@@ -189,9 +205,10 @@ class ListingIndex:
         else:
             rid = row[0]
             self._db.execute(
-                "UPDATE tickets SET version = ?, sort_created = ?, sort_updated = ?, status = ?,"
-                " priority = ?, category = ?, queue = ?, assignee = ?, customer_email = ?,"
-                " sla_breached = ? WHERE rid = ?",
+                "UPDATE tickets SET version = ?, sort_created = ?, sort_updated = ?,"
+                " sort_sla = ?, status = ?, priority = ?, category = ?, queue = ?,"
+                " assignee = ?, customer_email = ?, sla_breached = ?, sla_state = ?"
+                " WHERE rid = ?",
                 (*columns, rid),
             )
             self._db.execute("UPDATE bodies SET summary = ?, terms = ? WHERE rid = ?", (*body, rid))

@@ -17,11 +17,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.envelopes import EventEnvelope
-from gateway.domain.ticket_view import TicketView, apply_event
+from gateway.domain.ticket_view import TicketView, apply_event, sla_fields
 
 META = "projection_meta"
 PROJECTION = "tickets"
 DEFAULT_COLLECTION = "tickets_v1"
+# In `META`, per collection: its documents all carry the SLA and routing fields.
+DERIVED_FIELDS_MARKER = "sla-fields"
 # Readers re-check which collection is active this often; a switch-over is seen this fast.
 POINTER_TTL_S = 1.0
 
@@ -39,6 +41,9 @@ _QUERY_INDEXES: tuple[list[tuple[str, int]], ...] = (
     [("status", 1), ("sort_created", 1)],
     [("assignee", 1), ("sort_created", 1)],
     [("priority", 1), ("sort_created", 1)],
+    [("sort_sla", 1)],
+    [("sla_breached", 1), ("sort_created", 1)],
+    [("sla_state", 1), ("sort_created", 1)],
     [("customer_email", 1)],
     [("terms", 1)],
 )
@@ -92,6 +97,27 @@ class TicketStore:
         # concurrent index creation.
         for keys in _QUERY_INDEXES:
             await target.create_index(keys)
+        await self._add_derived_fields(target)
+
+    async def _add_derived_fields(self, target: AsyncCollection[Document]) -> None:
+        """Once per collection: give documents folded before the SLA fields existed their
+        `sort_sla` (no clock: last), so the `sla_due` sort sees every ticket (the other SLA
+        fields are stored only when set). Guarded by version: a document the projector
+        changes meanwhile gets it from `apply_event` anyway. (A document whose SLA events an
+        older gateway folded as no-ops needs `make rebuild-projections`.)"""
+        marker = f"{DERIVED_FIELDS_MARKER}:{target.name}"
+        if await self._db[META].find_one({"_id": marker}):
+            return
+        missing = target.find(
+            {"sort_sla": {"$exists": False}},
+            projection={"_id": True, "id": True, "version": True, "sort_created": True},
+        )
+        async for doc in missing:
+            sort_sla = sla_fields({**doc, "sla": None})["sort_sla"]
+            await target.update_one(
+                {"_id": doc["_id"], "version": doc["version"]}, {"$set": {"sort_sla": sort_sla}}
+            )
+        await self._db[META].replace_one({"_id": marker}, {"_id": marker}, upsert=True)
 
     async def switch_to(self, collection: str) -> None:
         await self._db[META].replace_one(

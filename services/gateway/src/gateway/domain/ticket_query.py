@@ -21,8 +21,10 @@ never shows them to a walk already under way and `created` shows them at its end
   `{"priority": "P4"}` (equality filters, which FerretDB pushes down), each bucket oldest
   first by `sort_created`; the cursor carries the bucket. A ticket whose priority changes
   mid-walk may be seen twice or not at all.
-- `sla_due`: accepted, but the SLA fields do not exist yet (they come with the routing/SLA
-  issue); until then it sorts like `created` (oldest first, the first to fall due).
+- `sla_due`: the first to fall due first, on `sort_sla` (`"<earliest running due time>|<id>"`,
+  or `"~<sort_created>"` for a ticket with no running SLA clock, so those come last, oldest
+  first; see `ticket_view._derive_sla`). The key changes when the SLA service recomputes a
+  ticket's clocks, so like `updated` a ticket may move while someone pages.
 
 A cursor is base64url (no padding) of compact JSON ``{"v", "s": sort, "b": priority bucket or
 null, "k": last key, "f": hash of view and filters, "c": checksum}``. A cursor of another sort
@@ -55,7 +57,8 @@ FerretDB 1.24 pushes down only TOP-LEVEL EQUALITY on scalars (`{"f": v}` or
 - Filters are therefore equalities wherever they can be: one value gives
   ``{"status": "open"}`` (pushed down); `my_open` is ``{"assignee": me, "status": {"$in":
   open-ish}}`` (the assignee pushed down); `escalations` ``{"status": "escalated"}``;
-  `sla_breaches` ``{"sla_breached": true}``; each priority bucket ``{"priority": p}``.
+  `sla_breaches` ``{"sla_breached": true}``; each priority bucket ``{"priority": p}``;
+  `sla_state` (the worst state of a ticket's clocks) ``{"sla_state": "at_risk"}``.
 - A filter left with no equality but an `$in` on a one-value-per-ticket field (e.g.
   ``status=new,open`` in `all`) is asked as one `find` per value, each pushed down, whose
   sorted answers are merged (`split_for_pushdown`); counts add up likewise.
@@ -84,7 +87,7 @@ from typing import Any, Final, Literal, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from contracts.values import Priority, TicketStatus
-from gateway.domain.ticket_view import _WORD, TicketView
+from gateway.domain.ticket_view import _WORD, SLA_STATES, TicketView
 from gateway.identity.roles import VIEW_ROLES, View, may_see_view, views_for
 
 SortName = Literal["-created", "created", "-updated", "updated", "priority", "sla_due"]
@@ -161,6 +164,7 @@ class TicketFilters:
     queue: tuple[str, ...] | None = None
     assignee: tuple[str, ...] | None = None
     customer_email: tuple[str, ...] | None = None
+    sla_state: tuple[str, ...] | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_from: datetime | None = None
@@ -188,6 +192,7 @@ def parse_filters(
     queue: Sequence[str] | None = None,
     assignee: Sequence[str] | None = None,
     customer_email: Sequence[str] | None = None,
+    sla_state: Sequence[str] | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     updated_from: datetime | None = None,
@@ -202,6 +207,7 @@ def parse_filters(
         queue=_values("queue", queue, _key_value("queue")),
         assignee=_values("assignee", assignee, _assignee),
         customer_email=_values("customer_email", customer_email, _email),
+        sla_state=_values("sla_state", sla_state, _one_of_sla_states),
         created_from=created_from,
         created_to=created_to,
         updated_from=updated_from,
@@ -262,6 +268,13 @@ def _one_of_statuses(value: str) -> str:
     return text
 
 
+def _one_of_sla_states(value: str) -> str:
+    text = value.lower()
+    if text not in SLA_STATES:
+        raise InvalidFilter("sla_state", f"unknown state; one of {', '.join(SLA_STATES)}", value)
+    return text
+
+
 def _priority(value: str) -> str:
     try:
         normalised: str = _PRIORITY.validate_python(value)
@@ -312,6 +325,7 @@ def build_match(view: View, filters: TicketFilters, me: str | None) -> dict[str,
         ("queue", filters.queue),
         ("assignee", assignee),
         ("customer_email", filters.customer_email),
+        ("sla_state", filters.sla_state),
     ):
         if allowed is not None:
             match[name] = _equal_to_one_of(allowed)
@@ -370,7 +384,7 @@ def split_for_pushdown(match: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
 MAX_SPLIT: Final = 8
 # Fields holding one value per ticket, so filters on their distinct values are disjoint.
 _SINGLE_VALUED = frozenset(
-    {"status", "priority", "category", "queue", "assignee", "customer_email"}
+    {"status", "priority", "category", "queue", "assignee", "customer_email", "sla_state"}
 )
 
 
@@ -411,7 +425,7 @@ def _utc_text(at: datetime, *, after: bool = False) -> str:
 
 @dataclass(frozen=True)
 class SortPlan:
-    key: Literal["sort_created", "sort_updated"]
+    key: Literal["sort_created", "sort_updated", "sort_sla"]
     direction: Literal[1, -1]
     by_priority: bool = False
 
@@ -422,8 +436,7 @@ SORT_PLANS: Final[Mapping[SortName, SortPlan]] = {
     "-updated": SortPlan("sort_updated", -1),
     "updated": SortPlan("sort_updated", 1),
     "priority": SortPlan("sort_created", 1, by_priority=True),
-    # Until the SLA fields exist: oldest first, which is the first to fall due.
-    "sla_due": SortPlan("sort_created", 1),
+    "sla_due": SortPlan("sort_sla", 1),
 }
 
 

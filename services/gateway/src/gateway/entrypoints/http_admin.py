@@ -85,7 +85,10 @@ async def get_agent(account_id: AccountId, identity: IdentityDep) -> AccountRead
 async def update_agent(
     account_id: AccountId, body: AccountUpdate, identity: IdentityDep
 ) -> AccountRead:
-    """Change role, name, queues or active, or reset the password.
+    """Change role, name, queues, active, availability or capacity, or reset the password.
+
+    Capacity (0-1000) bounds how many open tickets load-based assignment gives the account;
+    every change is published to the agent roster (`dvika.agents.v1`).
 
     A password reset or a deactivation signs the account out everywhere (its refresh tokens
     are revoked). The last active admin cannot be demoted or deactivated (409).

@@ -1,4 +1,5 @@
-"""`/api/v1/auth`: staff sign in, renew, sign out, and who am I.
+"""`/api/v1/auth`: staff sign in, renew, sign out, and who am I; `/api/v1/me`: the signed-in
+account, and its availability switch (available for new tickets, or away).
 
 Login answers the same 401 for an unknown email, a wrong password and a deactivated account,
 after the same argon2 work, so neither the answer nor its timing tells which emails exist.
@@ -14,16 +15,24 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from gateway.access import AnyStaff, identity_of
 from gateway.identity.rate_limit import RateLimiter
-from gateway.identity.schemas import AccountRead, LoginRequest, RefreshRequest, TokenPairRead
+from gateway.identity.schemas import (
+    AccountRead,
+    AvailabilityUpdate,
+    LoginRequest,
+    RefreshRequest,
+    TokenPairRead,
+)
 from gateway.identity.service import (
     Identity,
     LoginRefused,
+    NotFound,
     RateLimited,
     SignIn,
     TokenRefused,
 )
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+me_router = APIRouter(prefix="/api/v1/me", tags=["auth"])
 
 IdentityDep = Annotated[Identity, Depends(identity_of)]
 
@@ -98,4 +107,29 @@ async def me(principal: AnyStaff, identity: IdentityDep) -> AccountRead:
     account = await identity.accounts.get(principal.id or "")
     if account is None:  # deleted between authentication and now
         raise _refused("account unknown")
+    return AccountRead.of(account)
+
+
+_STAFF_ONLY: dict[int | str, dict[str, Any]] = {
+    **_UNAUTHORIZED,
+    403: {"description": "not a staff account"},
+}
+
+
+@me_router.get("", responses=_STAFF_ONLY)
+async def my_account(principal: AnyStaff, identity: IdentityDep) -> AccountRead:
+    """The signed-in staff account, with its availability and capacity."""
+    return await me(principal, identity)
+
+
+@me_router.put("/availability", responses=_STAFF_ONLY)
+async def set_my_availability(
+    body: AvailabilityUpdate, principal: AnyStaff, identity: IdentityDep
+) -> AccountRead:
+    """Available for new tickets, or away: routing assigns only to available agents, and an
+    agent going away keeps the tickets already assigned."""
+    try:
+        account = await identity.set_availability(principal.id or "", body.available)
+    except NotFound:  # deleted between authentication and now
+        raise _refused("account unknown") from None
     return AccountRead.of(account)

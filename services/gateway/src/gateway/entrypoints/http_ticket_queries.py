@@ -35,37 +35,9 @@ from gateway.domain.ticket_query import (
 from gateway.domain.ticket_view import staff_view
 from gateway.entrypoints.dependencies import Listing, Store
 from gateway.identity.roles import View
+from gateway.schemas import SUMMARY_EXAMPLE, TicketSummaryRead
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets: staff queries"])
-
-_EXAMPLE_TICKET: dict[str, Any] = {
-    "id": "6f1c2a44-0d7e-4d53-9d0b-2c4f7e1a9b10",
-    "reference": "DVK-1004",
-    "status": "open",
-    "priority": "P2",
-    "category": "billing",
-    "queue": "billing",
-    "tags": ["refund"],
-    "assignee": "a1",
-    "escalation": None,
-    "customer": {"name": "Ada Lovelace", "email": "ada@example.com", "phone": None},
-    "subject": "Charged twice",
-    "channel": "web",
-    "thread": [
-        {
-            "id": "0b5e…",
-            "from": "customer",
-            "message": "My card was charged twice for March.",
-            "internal": False,
-            "author": None,
-            "channel": "web",
-            "created_at": "2026-11-24T12:00:00Z",
-        }
-    ],
-    "created_at": "2026-11-24T12:00:00Z",
-    "updated_at": "2026-11-24T12:05:00Z",
-    "version": 2,
-}
 
 
 class TicketPage(BaseModel):
@@ -75,7 +47,7 @@ class TicketPage(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "items": [_EXAMPLE_TICKET],
+                    "items": [SUMMARY_EXAMPLE],
                     "next_cursor": "eyJiIjpudWxsLCJjIjoi…",
                     "counts": {"all": 120, "escalations": 4, "sla_breaches": 0},
                 }
@@ -83,7 +55,7 @@ class TicketPage(BaseModel):
         }
     )
 
-    items: list[dict[str, Any]]
+    items: list[TicketSummaryRead]
     next_cursor: str | None = Field(
         description="pass as `cursor` with the same filters for the next page; null: last page"
     )
@@ -105,8 +77,19 @@ class TicketHistory(BaseModel):
                             "type": "ticket.status_changed",
                             "at": "2026-11-24T12:05:00Z",
                             "actor": {"kind": "agent", "id": "a1"},
+                            "command_id": "5b0a9a52-2c1f-4a8e-9d3e-2f6b7c8d9e01",
                             "change": {"from_status": "new", "to_status": "open"},
-                        }
+                            "summary": "Status new → open",
+                        },
+                        {
+                            "version": 3,
+                            "type": "ticket.routed",
+                            "at": "2026-11-24T12:05:01Z",
+                            "actor": {"kind": "system", "id": "routing"},
+                            "command_id": "0c4e1f7a-8b2d-4e6f-a1c3-5d7e9f0b2a43",
+                            "change": {"queue": "billing", "rule": "billing", "matched": "refund"},
+                            "summary": "Routed to queue billing by rule billing (matched “refund”)",
+                        },
                     ]
                 }
             ]
@@ -154,6 +137,13 @@ async def list_tickets(
     queue: ListParam = None,
     assignee: ListParam = None,
     customer_email: ListParam = None,
+    sla_state: Annotated[
+        ListParam,
+        Query(
+            description="the worst state of the ticket's SLA clocks: breached, at_risk, ok, "
+            "paused or met"
+        ),
+    ] = None,
     created_from: Annotated[datetime | None, Query(description="inclusive")] = None,
     created_to: Annotated[datetime | None, Query(description="inclusive")] = None,
     updated_from: Annotated[datetime | None, Query(description="inclusive")] = None,
@@ -164,7 +154,10 @@ async def list_tickets(
     ] = None,
     sort: Annotated[
         SortName,
-        Query(description="`priority`: P1 first, then oldest; `sla_due`: oldest first for now"),
+        Query(
+            description="`priority`: P1 first, then oldest; `sla_due`: the first SLA due time "
+            "first, tickets with no running SLA clock last"
+        ),
     ] = DEFAULT_SORT,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS)] = None,
@@ -183,6 +176,7 @@ async def list_tickets(
             queue=queue,
             assignee=assignee,
             customer_email=customer_email,
+            sla_state=sla_state,
             created_from=created_from,
             created_to=created_to,
             updated_from=updated_from,
@@ -209,7 +203,7 @@ async def list_tickets(
             fetch_page(collection, plan), count_views(collection, matches)
         )
     return TicketPage(
-        items=[staff_view(doc) for doc in docs],
+        items=[TicketSummaryRead.model_validate(staff_view(doc)) for doc in docs],
         next_cursor=query.encode_cursor(position) if position else None,
         counts=dict(counts),
     )

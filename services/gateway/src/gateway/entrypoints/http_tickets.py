@@ -18,6 +18,7 @@ from gateway.entrypoints.dependencies import (
     Store,
     dispatch,
 )
+from gateway.entrypoints.http_attachments import AttachmentFiles, resolve_attachments
 from gateway.schemas import (
     TICKET_EXAMPLE,
     FollowUp,
@@ -56,9 +57,11 @@ async def submit_ticket(
     bus: Bus,
     settings: Settings,
     principal: CurrentPrincipal,
+    files: AttachmentFiles,
     idempotency_key: IdempotencyKey = None,
 ) -> TicketCreated:
-    command = SubmitTicket(**body.model_dump())
+    attachments = await resolve_attachments(files, body.attachments)
+    command = SubmitTicket(**body.model_dump(exclude={"attachments"}), attachments=attachments)
     if idempotency_key:
         ticket_id = uuid5(_IDEMPOTENCY, f"ticket:{idempotency_key}")
         command_id = uuid5(_IDEMPOTENCY, f"submit:{idempotency_key}")
@@ -136,6 +139,7 @@ async def reply_to_ticket(
     bus: Bus,
     settings: Settings,
     principal: CurrentPrincipal,
+    files: AttachmentFiles,
     idempotency_key: IdempotencyKey = None,
     token: TokenQuery = None,
     header_token: TokenHeader = None,
@@ -152,7 +156,13 @@ async def reply_to_ticket(
         raise _NOT_FOUND
     if body.internal and body.author != "agent":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "only agents write notes")
-    command = PostMessage(author=body.author, message=body.message, internal=body.internal)
+    attachments = await resolve_attachments(files, body.attachments)
+    command = PostMessage(
+        author=body.author,
+        message=body.message,
+        internal=body.internal,
+        attachments=attachments,
+    )
     command_id = uuid5(_IDEMPOTENCY, f"reply:{idempotency_key}") if idempotency_key else uuid4()
     actor = principal.actor(body.author)
     reply = await dispatch(bus, settings, command, ticket_id, command_id, actor)

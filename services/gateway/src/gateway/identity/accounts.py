@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from contracts.agents import DEFAULT_CAPACITY
 from gateway.identity.roles import Role
 
 # argon2 hashes any length, but a megabyte password costs memory for nothing: cap it.
@@ -15,6 +16,8 @@ NAME_MAX_LENGTH = 120
 QUEUE_KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 QUEUE_KEY_MAX_LENGTH = 64
 MAX_QUEUES_PER_ACCOUNT = 100
+# Most open tickets load-based assignment gives one agent (the roster's bound, 0 to 1000).
+CAPACITY_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Account:
     active: bool
     created_at: datetime
     updated_at: datetime
+    # Set by the agent (`PUT /api/v1/me/availability`): routing assigns only to the available.
+    available: bool = False
+    capacity: int = DEFAULT_CAPACITY
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ Both connect with the gateway's settings (`MONGODB_URL`, `DVIKA_MONGODB_DATABASE
     DVIKA_ADMIN_PASSWORD=... dvika-create-admin --email ... --name ...
     dvika-demo-accounts        # development only: the four demo accounts, password dvika-demo
 
+`dvika-demo-accounts` also publishes every account to the agent roster (`dvika.agents.v1`,
+`DVIKA_KAFKA_BOOTSTRAP_SERVERS`), so the demo agent can receive tickets at once; when Kafka
+cannot be reached it says so, and the gateway publishes them at its next start.
+
 Exit status: 0 done, 1 refused (the email exists; production), 2 bad arguments or input.
 """
 
@@ -21,16 +25,20 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
+from contracts.topics import AGENTS
 from gateway.identity.passwords import Passwords
 from gateway.identity.roles import Role
 from gateway.identity.schemas import AccountCreate
 from gateway.identity.service import Conflict, Identity
 from gateway.identity.store import AccountStore
 from gateway.identity.tokens import Tokens, new_secret
+from gateway.roster import RosterPublisher
 from gateway.settings import GatewaySettings
+from kit.kafka import KafkaUnavailableError, ensure_topics
 from kit.mongo import make_mongo_client
 
 PASSWORD_ENV = "DVIKA_ADMIN_PASSWORD"
@@ -45,16 +53,26 @@ class DemoAccount:
     name: str
     role: Role
     queues: tuple[str, ...] = ()
+    # Those who take tickets start available, so routing has someone to assign to.
+    available: bool = False
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.dvika.care", "Demo Admin", "admin"),
     DemoAccount("manager@demo.dvika.care", "Demo Manager", "manager"),
     DemoAccount(
-        "agent@demo.dvika.care", "Demo Agent", "agent", ("general", "billing", "technical")
+        "agent@demo.dvika.care",
+        "Demo Agent",
+        "agent",
+        ("general", "billing", "technical"),
+        available=True,
     ),
-    DemoAccount("engineer@demo.dvika.care", "Demo Engineer", "engineer", ("technical",)),
+    DemoAccount(
+        "engineer@demo.dvika.care", "Demo Engineer", "engineer", ("technical",), available=True
+    ),
 )
+# How long the script waits for Kafka before leaving the roster to the gateway's next start.
+ROSTER_TIMEOUT_S = 15.0
 
 
 class Refused(Exception):
@@ -114,6 +132,7 @@ async def demo_accounts(settings: GatewaySettings) -> list[str]:
                     role=demo.role,
                     queues=list(demo.queues),
                     password=DEMO_PASSWORD,
+                    available=demo.available,
                 )
                 try:
                     await identity.create_account(body)
@@ -122,7 +141,30 @@ async def demo_accounts(settings: GatewaySettings) -> list[str]:
                     pass
             queues = f"queues {', '.join(demo.queues)}" if demo.queues else ""
             lines.append(f"  {demo.email:<26} {demo.role:<9} {state:<8} {queues}".rstrip())
+        lines.append(await _publish_roster(settings, store))
     return lines
+
+
+async def _publish_roster(settings: GatewaySettings, store: AccountStore) -> str:
+    """Every account's roster snapshot, so routing knows the new ones before the gateway's
+    next full publish; a failure is reported, not fatal (that publish heals it)."""
+    roster = RosterPublisher(settings.kafka_bootstrap_servers, store)
+    try:
+        async with asyncio.timeout(ROSTER_TIMEOUT_S):
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                [AGENTS],
+                timeout_s=ROSTER_TIMEOUT_S,
+                replication_factor=settings.topic_replication_factor,
+            )
+            try:
+                await roster.start(keep_published=False)
+                count = await roster.publish_all()
+            finally:
+                await roster.stop()
+    except (TimeoutError, KafkaError, KafkaUnavailableError, OSError) as error:
+        return f"Roster not published ({error!r}); the gateway publishes it when it starts."
+    return f"Roster: {count} accounts published to {AGENTS.name}."
 
 
 def main(argv: Sequence[str] | None = None) -> int:

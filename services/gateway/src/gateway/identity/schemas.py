@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from contracts.agents import DEFAULT_CAPACITY
 from contracts.values import NonBlank
 from gateway.identity.accounts import (
+    CAPACITY_MAX,
     EMAIL_MAX_LENGTH,
     MAX_QUEUES_PER_ACCOUNT,
     NAME_MAX_LENGTH,
@@ -28,6 +30,14 @@ QueueKey = Annotated[
 ]
 QueueKeys = Annotated[list[QueueKey], Field(max_length=MAX_QUEUES_PER_ACCOUNT)]
 QueueName = Annotated[NonBlank, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
+Capacity = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=CAPACITY_MAX,
+        description="most open tickets load-based assignment gives this account",
+    ),
+]
 
 _AGENT_EXAMPLE: dict[str, Any] = {
     "id": "6f1c2a4e-0d5b-4c61-9a57-3f0e2b8d7c19",
@@ -36,6 +46,8 @@ _AGENT_EXAMPLE: dict[str, Any] = {
     "role": "agent",
     "queues": ["general", "billing", "technical"],
     "active": True,
+    "available": True,
+    "capacity": 20,
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-01-05T09:30:00Z",
 }
@@ -110,6 +122,8 @@ class AccountRead(BaseModel):
     role: Role
     queues: list[str]
     active: bool
+    available: bool = Field(description="routing assigns tickets to it (the agent's switch)")
+    capacity: int = Field(description="most open tickets load-based assignment gives it")
     created_at: datetime
     updated_at: datetime
 
@@ -122,6 +136,8 @@ class AccountRead(BaseModel):
             role=account.role,
             queues=list(account.queues),
             active=account.active,
+            available=account.available,
+            capacity=account.capacity,
             created_at=account.created_at,
             updated_at=account.updated_at,
         )
@@ -155,18 +171,38 @@ class AccountCreate(BaseModel):
     queues: QueueKeys = Field(default_factory=list)
     password: Password
     active: bool = True
+    available: bool = False
+    capacity: Capacity = DEFAULT_CAPACITY
 
 
 class AccountUpdate(_Patch):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"role": "manager"}, {"password": "a new passphrase"}]}
+        json_schema_extra={
+            "examples": [
+                {"role": "manager"},
+                {"password": "a new passphrase"},
+                {"capacity": 12},
+                {"available": False},
+            ]
+        }
     )
 
     name: PersonName | None = None
     role: Role | None = None
     queues: QueueKeys | None = None
     active: bool | None = None
+    available: bool | None = Field(None, description="set an agent away (or back)")
+    capacity: Capacity | None = None
     password: Password | None = Field(None, description="sets a new password (a reset)")
+
+
+class AvailabilityUpdate(BaseModel):
+    """The agent's own switch: available for new tickets, or away."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"available": True}]})
+
+    # Strict: "yes" or 1 is a mistake to report, not a guess to make.
+    available: Annotated[bool, Field(strict=True)]
 
 
 # --- queues ---------------------------------------------------------------------------------

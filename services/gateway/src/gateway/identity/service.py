@@ -7,7 +7,7 @@ HTTP routes (`gateway.entrypoints.http_auth`, `http_admin`) and the console scri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -45,6 +45,9 @@ T = TypeVar("T")
 
 # argon2 takes 64 MiB per hash: a few at a time, whatever the number of requests.
 HASH_CONCURRENCY = 4
+
+# Told the id of every account just created or changed (the gateway publishes the roster).
+AccountChanged = Callable[[str], Awaitable[None]]
 
 
 class LoginRefused(Exception):
@@ -114,6 +117,7 @@ class Identity:
         limiter: RateLimiter | None,
         *,
         clock: Clock = utc_now,
+        on_account_change: AccountChanged | None = None,
     ) -> None:
         self.accounts = store
         self.tokens = tokens
@@ -121,6 +125,7 @@ class Identity:
         self.login_limiter = limiter
         self._clock = clock
         self._hashing = asyncio.Semaphore(HASH_CONCURRENCY)
+        self.on_account_change = on_account_change
 
     @classmethod
     def from_settings(
@@ -205,17 +210,21 @@ class Identity:
         await self._check_queues(queues)
         password_hash = await self._cpu(self.passwords.hash, body.password)
         try:
-            return await self.accounts.create_account(
+            account = await self.accounts.create_account(
                 email=body.email,
                 name=body.name.strip(),
                 role=body.role,
                 queues=queues,
                 password_hash=password_hash,
                 active=body.active,
+                available=body.available,
+                capacity=body.capacity,
                 now=self._clock(),
             )
         except DuplicateEmail:
             raise Conflict(f"an account with email {normalise_email(body.email)} exists") from None
+        await self._changed(account.id)
+        return account
 
     async def update_account(self, account_id: str, patch: AccountUpdate) -> Account:
         account = await self.accounts.get(account_id)
@@ -244,6 +253,17 @@ class Identity:
             raise NotFound("no such account")
         if password is not None or new_active is False:
             await self.accounts.revoke_account(account_id)  # sign out everywhere
+        await self._changed(account_id)
+        return updated
+
+    async def set_availability(self, account_id: str, available: bool) -> Account:
+        """The agent's own switch: available for new tickets, or away."""
+        updated = await self.accounts.update_account(
+            account_id, {"available": available}, now=self._clock()
+        )
+        if updated is None:
+            raise NotFound("no such account")
+        await self._changed(account_id)
         return updated
 
     async def create_queue(self, key: str, name: str) -> Queue:
@@ -287,6 +307,17 @@ class Identity:
         missing = await self.accounts.missing_queues(keys)
         if missing:
             raise InvalidInput(f"unknown queues: {', '.join(missing)}")
+
+    async def _changed(self, account_id: str) -> None:
+        """Tell the roster, after the account is stored: a failure there is healed by the
+        roster's full republish (at start and every few minutes), so it does not undo or
+        refuse a change already made."""
+        if self.on_account_change is None:
+            return
+        try:
+            await self.on_account_change(account_id)
+        except Exception:
+            log.exception("could not publish the account to the roster", account_id=account_id)
 
     async def _cpu(self, work: Callable[..., T], *args: Any) -> T:
         async with self._hashing:

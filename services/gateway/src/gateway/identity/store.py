@@ -17,6 +17,7 @@ from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from contracts.agents import DEFAULT_CAPACITY
 from gateway.identity.accounts import Account, Queue, normalise_email
 from gateway.identity.roles import Role
 
@@ -68,6 +69,8 @@ class AccountStore:
         password_hash: str,
         active: bool,
         now: datetime,
+        available: bool = False,
+        capacity: int = DEFAULT_CAPACITY,
     ) -> Account:
         now = _stored(now)
         account_id = str(uuid4())
@@ -79,6 +82,8 @@ class AccountStore:
             "role": role,
             "queues": list(queues),
             "active": active,
+            "available": available,
+            "capacity": capacity,
             "password_hash": password_hash,
             "created_at": now,
             "updated_at": now,
@@ -122,8 +127,9 @@ class AccountStore:
     async def update_account(
         self, account_id: str, changes: Document, *, now: datetime
     ) -> Account | None:
-        """Set `changes` (name, role, queues, active, password_hash); None when unknown."""
-        allowed = {"name", "role", "queues", "active", "password_hash"}
+        """Set `changes` (name, role, queues, active, available, capacity, password_hash);
+        None when unknown."""
+        allowed = {"name", "role", "queues", "active", "available", "capacity", "password_hash"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
@@ -224,6 +230,9 @@ def _account(doc: Document) -> Account:
         active=bool(doc.get("active", True)),
         created_at=doc["created_at"],
         updated_at=doc.get("updated_at") or doc["created_at"],
+        # Accounts made before availability existed: away, with the default capacity.
+        available=bool(doc.get("available", False)),
+        capacity=int(doc.get("capacity", DEFAULT_CAPACITY)),
     )
 
 
