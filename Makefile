@@ -44,7 +44,9 @@ tools: ## fetch and build Kafka, FerretDB and PostgreSQL (cached per user); Debi
 		|| { $$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends chromium; }; }
 
 .PHONY: setup
-setup: deps tools ## everything `run` and `test` need
+setup: deps tools prometheus-tools ## everything `run` and `test` need
+
+include deploy/make/ops.mk
 
 # The web UI (web/dist), rebuilt only when its sources, lock file or configs are newer than the stamp.
 UI_CONFIG := $(addprefix web/,package.json index.html vite.config.ts vite.widget.config.ts public/widget-demo.html tailwind.config.ts postcss.config.js eslint.config.js .prettierrc.json) $(wildcard web/tsconfig*.json)
@@ -109,7 +111,7 @@ lint: deps ## ruff, mypy and import-linter
 	@$(ROOT)/.venv/bin/lint-imports
 
 .PHONY: test test-unit test-integration test-e2e
-test: setup lint ui ## lint, then every test against real servers started by the tests
+test: setup lint ui ops-check k8s-check ## lint, check the ops files and manifests, then every test
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory bench QUICK=1 BENCH_OUT=$(ROOT)/.state/bench-quick
 test-unit: deps ## the pure, fast tests

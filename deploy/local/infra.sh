@@ -31,6 +31,9 @@ source "$LOCAL_DIR/lib/kafka.sh"
 source "$LOCAL_DIR/lib/postgres.sh"
 # shellcheck source=lib/ferretdb.sh
 source "$LOCAL_DIR/lib/ferretdb.sh"
+# The Prometheus JMX exporter agent attached to Kafka (KAFKA_JMX_PORT, 0 = off).
+# shellcheck source=jmx/jmx.sh
+source "$LOCAL_DIR/jmx/jmx.sh"
 
 usage() {
   sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
@@ -38,6 +41,7 @@ usage() {
 
 cmd_install() {
   kafka_install
+  jmx_install
   ferretdb_install
   pg_install
   log "tools ready: kafka $KAFKA_VERSION ($KAFKA_LIBS), ferretdb $FERRETDB_VERSION ($FERRETDB_BIN), postgres ($PG_BIN)"
@@ -47,14 +51,15 @@ _up_locked() {
   local t0; t0="$(now_ms)"
   # Tools and ports are all checked first, so a missing tool or a busy port
   # fails before anything is started (no half-started profile to clean up).
-  [[ -n "$(kafka_pid)" ]] || { require_java; kafka_install; }
+  [[ -n "$(kafka_pid)" ]] || { require_java; kafka_install; jmx_install; }
   pg_install
   [[ -n "$(ferretdb_pid)" ]] || ferretdb_install
   kafka_preflight
+  [[ -n "$(kafka_pid)" ]] || jmx_preflight
   pg_preflight
   ferretdb_preflight
   # Kafka's JVM boots in the background while PostgreSQL and FerretDB start.
-  kafka_launch
+  KAFKA_OPTS="$(jmx_kafka_opts)" kafka_launch
   pg_up
   ferretdb_up
   kafka_wait

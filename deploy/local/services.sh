@@ -58,6 +58,9 @@ start_all() {
   start_maildev
   for s in "${SERVICES[@]}"; do start_one "$s"; done
   for s in "${SERVICES[@]}"; do wait_ready "$s"; done
+  # Prometheus scrapes every service and Kafka for the console's Ops page (/admin/ops).
+  "$ROOT/deploy/local/prometheus.sh" start >>"$LOGS/prometheus.log" 2>&1 ||
+    say "  Prometheus did not start (see $LOGS/prometheus.log); the Ops page will say so"
   # Development only: the CLI refuses when DVIKA_ENVIRONMENT=production.
   local demo
   demo=$("$ROOT/.venv/bin/dvika-demo-accounts" 2>>"$LOGS/demo-accounts.log") ||
@@ -72,6 +75,7 @@ start_all() {
   say "  Slack command   POST http://127.0.0.1:8080/api/v1/intake/slack   (secret dev-slack-signing-secret)"
   say "  Live feed       ws://127.0.0.1:8080/ws"
   say "  Mail (MailDev)  http://127.0.0.1:1080   (every mail notify sends; SMTP 127.0.0.1:1025)"
+  say "  Ops             http://127.0.0.1:8080/admin/ops   (admins; Prometheus at http://127.0.0.1:9090)"
   for s in "${SERVICES[@]}"; do printf "  %-15s http://127.0.0.1:%s/readyz  /metrics\n" "${s%%:*}" "${s##*:}"; done
   say "  Kafka           ${KAFKA_BOOTSTRAP_SERVERS}"
   say "  MongoDB (Ferret) ${MONGODB_URL}"
@@ -96,6 +100,7 @@ stop_all() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$PIDS/$name.pid"
   done
+  "$ROOT/deploy/local/prometheus.sh" stop >/dev/null 2>&1 || true
   say "services stopped"
 }
 

@@ -14,6 +14,10 @@ from gateway.identity.roles import ROLES, VIEW_ROLES, VIEWS, may_see_view, views
 # Written out independently of VIEW_ROLES: My Open: agents; All Tickets and SLA Breaches:
 # managers and admins; Escalation Queue: managers and engineers.
 EXPECTED = {
+    ("editor", "my_open"): False,
+    ("editor", "all"): False,
+    ("editor", "escalations"): False,
+    ("editor", "sla_breaches"): False,
     ("agent", "my_open"): True,
     ("agent", "all"): False,
     ("agent", "escalations"): False,

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from contracts.values import AccountId, Frozen, QueueKey
 
-StaffRole = Literal["admin", "manager", "agent", "engineer"]
+StaffRole = Literal["admin", "manager", "agent", "engineer", "editor"]
 DEFAULT_CAPACITY = 20
 
 

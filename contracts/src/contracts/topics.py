@@ -14,6 +14,8 @@ from pydantic import BaseModel
 from contracts.agents import AgentSnapshot
 from contracts.envelopes import CommandEnvelope, CommandReply, DeadLetter, EventEnvelope
 from contracts.intake import IntakeRequest
+from contracts.knowledge import ArticleEvent
+from contracts.notifications import ConsoleNotification
 from contracts.presence import PresenceSignal
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -96,6 +98,15 @@ AGENTS = TopicSpec(
     configs={"cleanup.policy": "compact"},
 )
 
+NOTIFICATIONS = TopicSpec(
+    name="dvika.notifications.v1",
+    partitions=1,
+    retention_ms=7 * DAY_MS,
+    description="Console notifications for one staff member, pushed live by every gateway.",
+    key="account id",
+    envelope=ConsoleNotification,
+)
+
 INTAKE_REQUESTS = TopicSpec(
     name="intake.requests",
     partitions=6,
@@ -117,6 +128,19 @@ INTAKE_DLQ = TopicSpec(
     envelope=DeadLetter,
 )
 
+KNOWLEDGE = TopicSpec(
+    name="dvika.knowledge.v1",
+    partitions=3,
+    retention_ms=FOREVER,
+    description=(
+        "The knowledge base's article log (drafted, revised, published, archived, restored): "
+        "the source of truth for articles, kept forever; the knowledge service is its one writer."
+    ),
+    key="article id",
+    envelope=ArticleEvent,
+    configs={"retention.bytes": "-1"},
+)
+
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     TICKET_COMMANDS,
     TICKET_EVENTS,
@@ -124,6 +148,8 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     DEAD_LETTERS,
     PRESENCE,
     AGENTS,
+    NOTIFICATIONS,
     INTAKE_REQUESTS,
     INTAKE_DLQ,
+    KNOWLEDGE,
 )

@@ -136,6 +136,7 @@ kafka_launch() {
   printf '\n===== %s starting kafka %s =====\n' "$(date -Is)" "$KAFKA_VERSION" >>"$KAFKA_OUT"
   KAFKA_START_MS="$(now_ms)"
   # Heap as requested for a dev box; GC flags are the ones kafka-run-class.sh uses.
+  # KAFKA_OPTS (word-split, as kafka-run-class.sh does) carries the JMX exporter agent.
   spawn "$KAFKA_PIDFILE" "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" "$KAFKA_OUT" \
     "$JAVA_BIN" -Xms256m -Xmx512m \
       -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
@@ -143,6 +144,7 @@ kafka_launch() {
       -Djava.awt.headless=true \
       -Dkafka.logs.dir="$LOG_DIR" \
       -Dlog4j2.configurationFile="$LOCAL_DIR/kafka/log4j2.properties" \
+      ${KAFKA_OPTS:-} \
       -cp "$KAFKA_LIBS/*" \
       kafka.Kafka "$KAFKA_CONFIG"
   log "kafka: starting (pid $(read_pidfile "$KAFKA_PIDFILE"))"

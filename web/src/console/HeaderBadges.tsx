@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 
 import { useNotificationPermission } from "./desktopNotifications";
+import { NotificationsMenu } from "./NotificationsMenu";
 
 export function UnreadBadge({ count }: { count: number }) {
   const { t } = useTranslation();
@@ -15,13 +16,19 @@ export function UnreadBadge({ count }: { count: number }) {
   );
 }
 
+// The header's alerts: the notifications bell, and the button that allows desktop alerts (shown
+// until the browser has been asked).
 export function DesktopAlertsButton() {
   const { t } = useTranslation();
   const [permission, ask] = useNotificationPermission();
-  if (permission !== "default") return null;
   return (
-    <button type="button" className="btn-secondary" onClick={ask}>
-      {t("console.enableAlerts")}
-    </button>
+    <>
+      <NotificationsMenu />
+      {permission === "default" ? (
+        <button type="button" className="btn-secondary" onClick={ask}>
+          {t("console.enableAlerts")}
+        </button>
+      ) : null}
+    </>
   );
 }

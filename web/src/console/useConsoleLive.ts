@@ -4,9 +4,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { renewAccessToken, useSession } from "../api/session";
-import type { LiveMessage, PresenceActivity, Ticket } from "../api/types";
+import type { LiveMessage, NotificationMessage, PresenceActivity, Ticket } from "../api/types";
 import { useLiveFeed, type LiveState } from "../live/useLiveFeed";
 import { notifyDesktop } from "./desktopNotifications";
+import { receiveNotification } from "./NotificationsMenu";
 import { recordPresence } from "./presenceStore";
 import { LIST_KEY, storeTicket, ticketKey } from "./ticketCache";
 
@@ -39,6 +40,11 @@ export function useConsoleLive(): ConsoleLive {
     (message: LiveMessage) => {
       if (message.type === "ticket.presence") {
         recordPresence(message);
+        return;
+      }
+      const staffOnly = message as LiveMessage | NotificationMessage;
+      if (staffOnly.type === "notification") {
+        receiveNotification(staffOnly);
         return;
       }
       const ticket = message.ticket;

@@ -1,11 +1,47 @@
-"""Settings of the analytics service (environment variables prefixed `DVIKA_`)."""
+"""Settings of the analytics service (environment variables prefixed `DVIKA_`).
+
+Its own settings are read from `DVIKA_ANALYTICS_<NAME>`, so one env file can start every
+service without clashes.
+"""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, field_validator
+
+from contracts.topics import TICKET_EVENTS
 from kit.settings import ServiceSettings, service_port_field
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(f"DVIKA_ANALYTICS_{name.upper()}")
 
 
 class AnalyticsSettings(ServiceSettings):
     service_name: str = "analytics"
     # DVIKA_ANALYTICS_HTTP_PORT, else DVIKA_HTTP_PORT.
     http_port: int = service_port_field("analytics", 8086)
+    # The team's time zone (IANA name): days, weekdays and hours of the reports are local to it.
+    # Changing it needs a rebuild (a fresh consumer group and database): facts keep their day.
+    timezone: str = Field("UTC", validation_alias=_env("timezone"))
+    # The consumer group folding the ticket event log; a new name replays the log from the start.
+    consumer_group: str = Field("dvika-analytics-facts", validation_alias=_env("consumer_group"))
+    # The ticket event log. Only tests change it: they feed a scratch topic with a generated
+    # log of known answers, which must never enter the real log (its writer replays that).
+    events_topic: str = Field(TICKET_EVENTS.name, validation_alias=_env("events_topic"))
+    # How often the daily buckets of changed days are recomputed (also the freshness of reports).
+    refresh_interval_s: float = Field(1.0, gt=0, validation_alias=_env("refresh_interval_s"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

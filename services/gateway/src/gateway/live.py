@@ -33,10 +33,15 @@ SEND_TIMEOUT_S = 5.0
 
 @dataclass(frozen=True)
 class Listener:
-    """Who is on the other end: staff see every ticket and its notes; a customer one ticket."""
+    """Who is on the other end: staff see every ticket and its notes; a customer one ticket.
+
+    A staff listener also carries its account id, for what is meant for that agent alone
+    (their console notifications).
+    """
 
     staff: bool
     ticket_id: str | None = None
+    account_id: str | None = None
 
     def wants(self, ticket_id: str) -> bool:
         return self.staff or self.ticket_id == ticket_id
@@ -67,6 +72,20 @@ class LiveHub:
             text = staff_text if listener.staff else customer_text
             if text is not None:
                 sends.append((client, text))
+        await self._send(sends)
+
+    async def deliver_to_account(self, account_id: str, message: dict[str, Any]) -> int:
+        """Send `message` to every staff connection of `account_id`; how many there were."""
+        text = json.dumps(message, default=str)
+        sends = [
+            (client, text)
+            for client, listener in list(self._clients.items())
+            if listener.staff and listener.account_id == account_id
+        ]
+        await self._send(sends)
+        return len(sends)
+
+    async def _send(self, sends: list[tuple[WebSocket, str]]) -> None:
         results = await asyncio.gather(
             *(asyncio.wait_for(c.send_text(t), SEND_TIMEOUT_S) for c, t in sends),
             return_exceptions=True,

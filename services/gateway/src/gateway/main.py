@@ -13,20 +13,30 @@ from gateway.adapters.listing_index import ListingIndex
 from gateway.adapters.ticket_store import TicketStore
 from gateway.entrypoints import (
     http_admin,
+    http_attachments,
     http_auth,
+    http_macros,
+    http_ops,
     http_ticket_commands,
     http_ticket_queries,
     http_tickets,
+    routing_proxy,
     web_ui,
     websocket,
 )
 from gateway.entrypoints.intake_proxy import router as intake_proxy_router
+from gateway.entrypoints.knowledge_proxy import router as knowledge_proxy_router
 from gateway.entrypoints.listing_feed import ListingFeed
+from gateway.entrypoints.notifications_proxy import router as notifications_proxy_router
 from gateway.entrypoints.projection import register_projection
+from gateway.entrypoints.reports_proxy import router as reports_proxy_router
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
 from gateway.live import LiveFeed, LiveHub
+from gateway.macros.store import MacroStore
+from gateway.notifications import notification_tail
 from gateway.presence import PresenceFeed, PresencePublisher
+from gateway.roster import RosterPublisher
 from gateway.schemas import ERROR_RESPONSES
 from gateway.settings import GatewaySettings
 from kit.command_bus import CommandBus
@@ -40,6 +50,7 @@ from kit.topic_tail import TopicTail
 def create_app(settings: GatewaySettings) -> FastAPI:
     mongo = make_mongo_client(settings)
     store = TicketStore(mongo, settings.mongodb_database)
+    macros = MacroStore(mongo, settings.mongodb_database)
     bus = CommandBus(settings.kafka_bootstrap_servers, f"gateway-{settings.instance_id}", "gateway")
     hub = LiveHub()
     live = TopicTail(
@@ -49,6 +60,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     presence_tail = TopicTail(
         settings.kafka_bootstrap_servers, PRESENCE, PresenceFeed(hub).on_signal, "gateway"
     )
+    notifications_tail = notification_tail(settings.kafka_bootstrap_servers, hub)
     broker = make_broker(settings)
     register_projection(broker, store, settings.projection_group)
     index = ListingIndex(settings.listing_index_dir)
@@ -58,18 +70,23 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_kafka(settings, ALL_TOPICS)
         await store.prepare()
+        await macros.prepare()
         await app.state.identity.accounts.prepare()
         await bus.start()
         await live.start()
         await presence.start()
         await presence_tail.start()
+        await notifications_tail.start()
         await listing.start()
+        await roster.start()
         await broker.start()
         try:
             yield
         finally:
             await broker.stop()
+            await roster.stop()
             await listing.stop()
+            await notifications_tail.stop()
             await presence_tail.stop()
             await presence.stop()
             await live.stop()
@@ -85,18 +102,33 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.public_limiter = RateLimiter(limit) if limit else None
     app.state.command_bus = bus
     app.state.ticket_store = store
+    app.state.macros = macros
     app.state.live_hub = hub
     app.state.listing = listing
     app.state.presence = presence
-    app.state.identity = Identity.from_settings(settings, mongo)
+    app.state.identity = identity = Identity.from_settings(settings, mongo)
+    roster = RosterPublisher(
+        settings.kafka_bootstrap_servers,
+        identity.accounts,
+        republish_every_s=settings.roster_republish_s,
+    )
+    identity.on_account_change = roster.publish_account
     app.include_router(http_ticket_queries.router, responses=ERROR_RESPONSES)
     app.include_router(http_tickets.router, responses=ERROR_RESPONSES)
+    app.include_router(http_attachments.router)
     app.include_router(http_ticket_commands.router, responses=ERROR_RESPONSES)
+    app.include_router(http_macros.router)
     app.include_router(websocket.router)
     app.include_router(http_auth.router, responses=ERROR_RESPONSES)
+    app.include_router(http_auth.me_router, responses=ERROR_RESPONSES)
     app.include_router(http_admin.router, responses=ERROR_RESPONSES)
     app.include_router(web_ui.router)
     app.include_router(intake_proxy_router)
+    app.include_router(routing_proxy.router)
+    app.include_router(reports_proxy_router)
+    app.include_router(http_ops.router)
+    app.include_router(knowledge_proxy_router)
+    app.include_router(notifications_proxy_router)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     # The chat widget runs on other sites: only what it needs, never credentials or staff logins.
     app.add_middleware(

@@ -46,10 +46,25 @@ class GatewaySettings(ServiceSettings):
     listing_index_dir: Path | None = None
     # The intake service, where POST /api/v1/intake and /api/v1/intake/slack are forwarded.
     intake_url: str = "http://127.0.0.1:8082"
+    # The routing service, where GET/PUT /api/v1/routing/rules are forwarded.
+    routing_url: str = "http://127.0.0.1:8083"
+    # The analytics service, where GET /api/v1/reports/{metric} is forwarded.
+    analytics_url: str = "http://127.0.0.1:8086"
+    # Prometheus' HTTP API, which GET /api/v1/ops/summary (the console's Ops page) queries.
+    prometheus_url: str = "http://127.0.0.1:9090"
+    # The knowledge service, where /api/v1/kb/... is forwarded.
+    knowledge_url: str = "http://127.0.0.1:8087"
+    # The notify service, whose console feed GET/POST /api/v1/notifications... read and mark.
+    notify_url: str = "http://127.0.0.1:8085"
+    # Notify's DVIKA_NOTIFY_ADMIN_TOKEN (the same variable): sent as its bearer token when set.
+    notify_admin_token: SecretStr | None = None
     # Sites allowed to call the API from a browser (CORS: GET/POST, no credentials, no
     # Authorization header), i.e. where the chat widget (/widget.js) may be embedded;
     # ["*"]: any site (DVIKA_WIDGET_ORIGINS='["https://shop.example"]' narrows it).
     widget_origins: list[str] = ["*"]
+    # Every staff account's roster snapshot is published again this often (and at start),
+    # healing a publish lost to a crash or a Kafka outage; 0 turns the repeat off.
+    roster_republish_s: float = Field(300.0, ge=0)
 
     @model_validator(mode="after")
     def _production_has_its_own_tracking_secret(self) -> Self:

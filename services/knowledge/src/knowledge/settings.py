@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
+
 from kit.settings import ServiceSettings, service_port_field
 
 
@@ -9,3 +11,10 @@ class KnowledgeSettings(ServiceSettings):
     service_name: str = "knowledge"
     # DVIKA_KNOWLEDGE_HTTP_PORT, else DVIKA_HTTP_PORT.
     http_port: int = service_port_field("knowledge", 8087)
+    # How long start-up may take to read the article and ticket logs before serving.
+    catch_up_timeout_s: float = Field(
+        300.0, validation_alias=AliasChoices("DVIKA_KNOWLEDGE_CATCH_UP_TIMEOUT_S")
+    )
+    # DVIKA_KNOWLEDGE_REBUILD=1: drop the read model (articles, revisions) at start and write
+    # it again from the log (votes, suggestions and deflections are kept and recounted).
+    rebuild: bool = Field(False, validation_alias=AliasChoices("DVIKA_KNOWLEDGE_REBUILD"))

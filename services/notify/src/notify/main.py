@@ -7,8 +7,10 @@ email and Slack, exactly once.
   managers' emails).
 - `entrypoints/sender.py`: sends due records by SMTP or the Slack webhook, with retries.
 - `entrypoints/digest.py`: the managers' daily digest.
-- `entrypoints/http_api.py`: dead letters and their retry, customers' opt-outs; plus
-  /healthz, /readyz and /metrics.
+- `entrypoints/http_api.py`: dead letters and their retry, customers' opt-outs, the agents'
+  console feed; plus /healthz, /readyz and /metrics.
+- `adapters/notification_publisher.py`: each new console feed item on the notifications
+  topic, for the gateways to push to the agent's consoles.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from kit.service import serve
 from kit.topic_tail import TopicTail
 from notify.adapters.console_feed_store import ConsoleFeedStore
 from notify.adapters.kafka import GroupConsumer
+from notify.adapters.notification_publisher import NotificationPublisher
 from notify.adapters.notification_store import NotificationStore
 from notify.adapters.optout_store import OptOutStore
 from notify.adapters.slack_webhook import SlackWebhook
@@ -100,6 +103,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
         poll_s=settings.sender_poll_s,
         lease=timedelta(seconds=settings.send_lease_s),
     )
+    publisher = NotificationPublisher(bootstrap, service)
     notifier = EventNotifier(
         tickets=tickets,
         notifications=notifications,
@@ -115,6 +119,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
         clock=utc_now,
         on_recorded=sender.wake,
         feed=feed,
+        publish=publisher.publish,
     )
     events = GroupConsumer(
         bootstrap, TICKET_EVENTS, settings.events_group, notifier.on_events, service, name="events"
@@ -137,6 +142,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
         await notifications.prepare()
         await tickets.prepare()
         await feed.prepare()
+        await publisher.start()
         await roster_tail.start()
         try:
             await _wait_for_roster(roster_tail, settings.roster_wait_s)
@@ -163,6 +169,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
             await sender.stop()
             await events.stop()
             await roster_tail.stop()
+            await publisher.stop()
             if slack is not None:
                 await slack.close()
             await mongo.close()

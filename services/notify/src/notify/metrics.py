@@ -19,3 +19,8 @@ NOTIFICATIONS_SUPPRESSED = Counter(
     "Notifications not made, by reason (opted_out, stale_event).",
     ["reason"],
 )
+CONSOLE_PUSHES = Counter(
+    "dvika_notify_console_pushes_total",
+    "New console feed items published to the notifications topic, by outcome (sent, failed).",
+    ["outcome"],
+)

@@ -60,7 +60,9 @@ async def _listener(
             principal = await principal_from_token(websocket, access_token)
         except InvalidToken:
             return None, None
-        return (Listener(staff=True), principal) if principal.is_staff else (None, None)
+        if not principal.is_staff:
+            return None, None
+        return Listener(staff=True, account_id=principal.id), principal
     settings: GatewaySettings = websocket.app.state.settings
     try:
         ticket_id = str(UUID(ticket or ""))

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final, Literal, cast, get_args
 
-Role = Literal["agent", "engineer", "manager", "admin"]
+# editor: writes the knowledge base (with managers and admins); sees no ticket view.
+Role = Literal["agent", "engineer", "manager", "admin", "editor"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
 
 View = Literal["my_open", "all", "escalations", "sla_breaches"]

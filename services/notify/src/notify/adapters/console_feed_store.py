@@ -26,27 +26,31 @@ class ConsoleFeedStore:
         await self._collection.create_index([("key", ASCENDING)], unique=True)
         await self._collection.create_index([("account_id", ASCENDING)])
 
+    async def insert_if_new(self, item: FeedItem) -> bool:
+        """Store the item; False if its key was stored before (a re-read event)."""
+        try:
+            await self._collection.insert_one(
+                {
+                    "_id": notification_id(item.key),
+                    "key": item.key,
+                    "account_id": item.account_id,
+                    "kind": item.kind,
+                    "ticket_id": str(item.ticket_id),
+                    "reference": item.reference,
+                    "subject": item.subject,
+                    "text": item.text,
+                    "created_at": item.created_at,
+                    "read": False,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
     async def insert_new(self, items: Iterable[FeedItem]) -> int:
         inserted = 0
         for item in items:
-            try:
-                await self._collection.insert_one(
-                    {
-                        "_id": notification_id(item.key),
-                        "key": item.key,
-                        "account_id": item.account_id,
-                        "kind": item.kind,
-                        "ticket_id": str(item.ticket_id),
-                        "reference": item.reference,
-                        "subject": item.subject,
-                        "text": item.text,
-                        "created_at": item.created_at,
-                        "read": False,
-                    }
-                )
-            except DuplicateKeyError:
-                continue
-            inserted += 1
+            inserted += await self.insert_if_new(item)
         return inserted
 
     async def feed(self, account_id: str, *, unread_only: bool, limit: int) -> list[dict[str, Any]]:
@@ -59,9 +63,18 @@ class ConsoleFeedStore:
     async def unread(self, account_id: str) -> int:
         return await self._collection.count_documents({"account_id": account_id, "read": False})
 
-    async def mark_read(self, account_id: str, ids: Sequence[str] | None) -> None:
-        """Mark the account's items `ids` read, or all of them when None."""
+    async def mark_read(
+        self, account_id: str, ids: Sequence[str] | None, keys: Sequence[str] | None = None
+    ) -> None:
+        """Mark the account's items `ids` (or with these `keys`) read; all when both are None."""
+        if keys is not None:
+            for key in keys:
+                await self._collection.update_one(
+                    {"key": key, "account_id": account_id}, {"$set": {"read": True}}
+                )
         if ids is None:
+            if keys is not None:
+                return
             # One document at a time: FerretDB can deadlock on a large multi-document update.
             unread = self._collection.find({"account_id": account_id, "read": False}, {"_id": 1})
             ids = [document["_id"] async for document in unread]

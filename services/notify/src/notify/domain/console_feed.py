@@ -3,8 +3,9 @@ unread count: a ticket assigned to them, their customer replied, their ticket's 
 risk or breached.
 
 Items are decided here like mail (same event, same key scheme: event id, `console`, account);
-notify keeps them (`notify_console_feed`) and serves them over its API. Pushing them live to
-the agent's WebSocket is the gateway's part (see the notify README section in the report).
+notify keeps them (`notify_console_feed`), serves them over its API and publishes each new one
+on the notifications topic (`ConsoleNotification`), which every gateway replica passes to that
+agent's open consoles.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contracts.events import (
     TicketAssigned,
     TicketAutoAssigned,
 )
+from contracts.notifications import ConsoleNotification, NotificationKind
 from notify.domain.notifications import idempotency_key
 from notify.domain.ticket_facts import TicketFacts
 
@@ -31,7 +33,7 @@ _TARGETS = {"first_response": "first response", "resolution": "resolution"}
 class FeedItem:
     key: str
     account_id: str
-    kind: str
+    kind: NotificationKind
     ticket_id: UUID
     reference: str
     subject: str
@@ -52,7 +54,7 @@ def feed_items(
     before: TicketFacts | None,
     after: TicketFacts,
 ) -> list[FeedItem]:
-    def item(account: str, kind: str, text: str) -> FeedItem:
+    def item(account: str, kind: NotificationKind, text: str) -> FeedItem:
         return FeedItem(
             key=idempotency_key(str(event_id), "console", account),
             account_id=account,
@@ -75,8 +77,29 @@ def feed_items(
             return [item(assignee, "customer_replied", text)]
         case SlaWarningIssued(target=target, due_at=due_at) if assignee:
             text = f"{after.reference} at risk: {_TARGETS[target]} due {_at(due_at)}"
-            return [item(assignee, "sla_warning", text)]
+            return [item(assignee, "sla_at_risk", text)]
         case SlaBreached(target=target) if assignee:
             text = f"{after.reference} breached its {_TARGETS[target]} target"
             return [item(assignee, "sla_breached", text)]
     return []
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def console_notification(item: FeedItem, unread: int) -> ConsoleNotification:
+    """The item as published on the notifications topic, with the account's unread count."""
+    return ConsoleNotification(
+        key=item.key,
+        account_id=item.account_id,
+        kind=item.kind,
+        ticket_id=item.ticket_id,
+        # The wire limits; a ticket's own fields are shorter, but a long customer name in the
+        # text must not make the item unpublishable.
+        reference=_clip(item.reference, 40),
+        subject=_clip(item.subject, 200),
+        text=_clip(item.text, 500),
+        created_at=item.created_at,
+        unread=max(0, unread),
+    )

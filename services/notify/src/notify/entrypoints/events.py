@@ -5,11 +5,15 @@ decide its notifications, drop those an opt-out forbids, write the new records (
 idempotency keys), then save the facts. The consumer commits the offsets only after this
 returns, so a crash anywhere re-reads the batch: the facts are saved last, so the events are
 decided again, and the records already written collide on their keys.
+
+Console feed items are stored the same way, and each one whose insert was new is published on
+the notifications topic with its account's unread count (a duplicate never is, so a replay
+pushes nothing). The push is best effort: the feed (GET) holds the item whatever happens to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +24,7 @@ import structlog
 from contracts.base import Event
 from contracts.envelopes import EventEnvelope
 from contracts.events import TicketSubmitted
+from contracts.notifications import ConsoleNotification
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
 from notify.adapters.console_feed_store import ConsoleFeedStore
 from notify.adapters.kafka import Record
@@ -27,12 +32,12 @@ from notify.adapters.notification_store import NotificationStore
 from notify.adapters.optout_store import OptOutStore, normalise
 from notify.adapters.ticket_store import TicketFactsStore
 from notify.composer import NotificationComposer
-from notify.domain.console_feed import FeedItem, feed_items
+from notify.domain.console_feed import FeedItem, console_notification, feed_items
 from notify.domain.links import Links
 from notify.domain.notifications import Alerts, Intent, allowed, decide, mailable
 from notify.domain.roster import Roster
 from notify.domain.ticket_facts import TicketFacts, facts_from_submission, fold
-from notify.metrics import NOTIFICATIONS_RECORDED, NOTIFICATIONS_SUPPRESSED
+from notify.metrics import CONSOLE_PUSHES, NOTIFICATIONS_RECORDED, NOTIFICATIONS_SUPPRESSED
 
 log = structlog.get_logger(__name__)
 
@@ -61,8 +66,10 @@ class EventNotifier:
         clock: Callable[[], datetime],
         on_recorded: Callable[[], None] = lambda: None,
         feed: ConsoleFeedStore | None = None,
+        publish: Callable[[ConsoleNotification], Awaitable[None]] | None = None,
     ) -> None:
         self._feed = feed
+        self._publish = publish
         self._tickets = tickets
         self._notifications = notifications
         self._optouts = optouts
@@ -118,10 +125,33 @@ class EventNotifier:
                 after=after,
             )
         await self._record(intents, now)
-        if self._feed is not None and items:
-            await self._feed.insert_new(items)
+        await self._record_feed(items)
         for ticket_id in changed:
             await self._tickets.save(known[ticket_id], folded_from.get(ticket_id))
+
+    async def _record_feed(self, items: list[FeedItem]) -> None:
+        if self._feed is None:
+            return
+        for item in items:
+            if not await self._feed.insert_if_new(item):
+                continue  # decided before (a re-read batch or a replay): pushed then, or never
+            if self._publish is None:
+                continue
+            notification = console_notification(item, await self._feed.unread(item.account_id))
+            try:
+                await self._publish(notification)
+            except Exception as error:
+                # Raising would not help: the re-read item is a duplicate and is not pushed
+                # again. The console still finds it in the feed on its next read.
+                CONSOLE_PUSHES.labels("failed").inc()
+                log.warning(
+                    "console notification not pushed",
+                    key=item.key,
+                    account_id=item.account_id,
+                    error=repr(error),
+                )
+            else:
+                CONSOLE_PUSHES.labels("sent").inc()
 
     def _compose(self, intent: Intent, now: datetime) -> dict[str, Any]:
         try:

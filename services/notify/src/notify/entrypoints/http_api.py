@@ -7,8 +7,8 @@
 - `POST /digests/run`: the managers' digest of the last day, now (once per day: the
   scheduled one of the same day is then not made again);
 - `GET /feed/{account_id}?unread_only=…&limit=…`: an agent's console notifications, newest
-  first, with the unread count; `POST /feed/{account_id}/read {"ids"?}`: mark read (all
-  without ids);
+  first, with the unread count; `POST /feed/{account_id}/read {"ids"?, "keys"?}`: mark
+  read (all without ids or keys; `keys` are the items' idempotency keys, as published);
 - `POST /optout {"email"}`, `DELETE /optout/{email}`, `GET /optout/{email}`: a customer's
   opt-out of everything but replies to their own ticket.
 
@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 
 from notify.adapters.console_feed_store import ConsoleFeedStore
 from notify.adapters.notification_store import NotificationStore
@@ -134,13 +134,17 @@ async def agent_feed(
     }
 
 
+FeedKey = Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class MarkRead(BaseModel):
-    ids: list[str] | None = None
+    ids: Annotated[list[str], Field(max_length=500)] | None = None
+    keys: Annotated[list[FeedKey], Field(max_length=500)] | None = None
 
 
 @router.post("/feed/{account_id}/read", dependencies=[Admin])
 async def mark_feed_read(account_id: str, body: MarkRead, state: State) -> dict[str, int]:
-    await state.feed.mark_read(account_id, body.ids)
+    await state.feed.mark_read(account_id, body.ids, body.keys)
     return {"unread": await state.feed.unread(account_id)}
 
 

@@ -1,0 +1,120 @@
+"""The analytics collections in MongoDB (plain CRUD and bulk writes: FerretDB-compatible).
+
+- `analytics_ticket_facts`: one fact per ticket (`analytics.domain.facts`), `_id` ticket id,
+  written only over the version it was read at.
+- `analytics_dirty_days`: days whose buckets must be recomputed, `_id` the day, `stamp` a
+  fresh id per marking. A day is marked before its facts are written, and the marker is
+  removed only if no one marked it again while its buckets were recomputed: a crash anywhere
+  leaves the day marked, never a stale bucket unmarked.
+- `analytics_daily`: the buckets (`analytics.domain.buckets`), replaced day by day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+from uuid import UUID, uuid4
+
+from pymongo import ASCENDING, AsyncMongoClient, DeleteOne, ReplaceOne, UpdateOne
+
+from analytics.domain.facts import TicketFact, fact_from_document, fact_to_document
+
+FACTS = "analytics_ticket_facts"
+DIRTY_DAYS = "analytics_dirty_days"
+DAILY = "analytics_daily"
+# FerretDB holds a PostgreSQL connection per statement of one bulk write until the whole
+# command ends; small chunks keep it far from its pool's limit.
+_CHUNK = 32
+
+
+async def _bulk(collection: Any, writes: Sequence[Any]) -> None:
+    for start in range(0, len(writes), _CHUNK):
+        await collection.bulk_write(list(writes[start : start + _CHUNK]), ordered=True)
+
+
+class AnalyticsStore:
+    def __init__(self, client: AsyncMongoClient[dict[str, Any]], database: str) -> None:
+        db = client[database]
+        self._facts = db[FACTS]
+        self._dirty = db[DIRTY_DAYS]
+        self._daily = db[DAILY]
+
+    async def prepare(self) -> None:
+        await self._facts.create_index([("created_day", ASCENDING)])
+        await self._daily.create_index([("rollup", ASCENDING), ("day", ASCENDING)])
+        await self._daily.create_index([("open", ASCENDING)])
+
+    # --- facts -------------------------------------------------------------------------
+
+    async def facts_of(self, ticket_ids: Collection[UUID]) -> dict[UUID, TicketFact]:
+        if not ticket_ids:
+            return {}
+        found = self._facts.find({"_id": {"$in": list(ticket_ids)}})
+        return {doc["_id"]: fact_from_document(doc) async for doc in found}
+
+    async def save_facts(
+        self, changed: Iterable[TicketFact], read_versions: Mapping[UUID, int]
+    ) -> None:
+        """Write each changed fact over the version it was folded from (0: a new fact)."""
+        writes: list[ReplaceOne[dict[str, Any]]] = []
+        for fact in changed:
+            document = fact_to_document(fact)
+            before = read_versions.get(fact.ticket_id, 0)
+            if before:
+                writes.append(ReplaceOne({"_id": fact.ticket_id, "version": before}, document))
+            else:
+                writes.append(ReplaceOne({"_id": fact.ticket_id}, document, upsert=True))
+        await _bulk(self._facts, writes)
+
+    async def facts_created_on(self, day: str) -> list[TicketFact]:
+        return [fact_from_document(doc) async for doc in self._facts.find({"created_day": day})]
+
+    # --- dirty days --------------------------------------------------------------------
+
+    async def mark_dirty(self, days: Iterable[str]) -> None:
+        writes = [
+            UpdateOne({"_id": day}, {"$set": {"stamp": str(uuid4())}}, upsert=True)
+            for day in sorted(set(days))
+        ]
+        await _bulk(self._dirty, writes)
+
+    async def dirty_days(self) -> dict[str, str]:
+        """Every marked day with the stamp it carries now."""
+        return {str(doc["_id"]): str(doc["stamp"]) async for doc in self._dirty.find({})}
+
+    async def clear_dirty(self, day: str, stamp: str) -> bool:
+        """Unmark `day` unless it was marked again since `stamp` was read."""
+        result = await self._dirty.delete_one({"_id": day, "stamp": stamp})
+        return result.deleted_count == 1
+
+    # --- daily buckets -----------------------------------------------------------------
+
+    async def replace_day(self, day: str, buckets: Sequence[dict[str, Any]]) -> None:
+        """Make `day`'s buckets exactly `buckets`: upsert each, then drop the others."""
+        keep = {bucket["_id"] for bucket in buckets}
+        writes: list[Any] = [ReplaceOne({"_id": b["_id"]}, b, upsert=True) for b in buckets]
+        async for old in self._daily.find({"day": day}, {"_id": 1}):
+            if old["_id"] not in keep:
+                writes.append(DeleteOne({"_id": old["_id"]}))
+        await _bulk(self._daily, writes)
+
+    async def buckets_between(
+        self,
+        first: str,
+        last: str,
+        filters: Mapping[str, str],
+        fields: Sequence[str],
+        rollup: str = "cube",
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {
+            "day": {"$gte": first, "$lte": last},
+            "rollup": rollup,
+            **filters,
+        }
+        return await self._daily.find(query, dict.fromkeys(fields, 1)).to_list(None)
+
+    async def open_buckets(
+        self, filters: Mapping[str, str], fields: Sequence[str], rollup: str = "cube"
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"open": {"$gt": 0}, "rollup": rollup, **filters}
+        return await self._daily.find(query, dict.fromkeys(fields, 1)).to_list(None)

@@ -1,0 +1,197 @@
+"""The reports route: parameters, 422 reasons, JSON shape and CSV, over an in-memory store."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from analytics.domain.histogram import histogram_of
+from analytics.entrypoints.http_reports import router
+
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+class MemoryStore:
+    """Filters like the MongoDB store: days as text, equality on the dimensions."""
+
+    def __init__(self, buckets: list[dict[str, Any]]) -> None:
+        self.buckets = buckets
+        self.asked: list[dict[str, Any]] = []
+
+    async def buckets_between(
+        self,
+        first: str,
+        last: str,
+        filters: Mapping[str, str],
+        fields: Sequence[str],
+        rollup: str = "cube",
+    ) -> list[dict[str, Any]]:
+        # Every bucket here serves as any rollup; which one was asked for is recorded.
+        self.asked.append({"first": first, "last": last, "rollup": rollup, **filters})
+        return [
+            b
+            for b in self.buckets
+            if first <= b["day"] <= last and all(b.get(k) == v for k, v in filters.items())
+        ]
+
+    async def open_buckets(
+        self, filters: Mapping[str, str], fields: Sequence[str], rollup: str = "cube"
+    ) -> list[dict[str, Any]]:
+        return [
+            b
+            for b in self.buckets
+            if b.get("open", 0) > 0 and all(b.get(k) == v for k, v in filters.items())
+        ]
+
+
+def bucket(day: str, queue: str, durations: list[float], **more: Any) -> dict[str, Any]:
+    return {
+        "day": day,
+        "weekday": datetime.fromisoformat(day).weekday(),
+        "channel": "web",
+        "category": "billing",
+        "priority": "P2",
+        "queue": queue,
+        "assignee": "ag-1",
+        "created": len(durations),
+        "frt_count": len(durations),
+        "frt_sum_s": sum(durations),
+        "frt_hist": histogram_of(durations),
+        "open": more.get("open", 0),
+        "hours": {"3": len(durations)},
+    }
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    # New York's today is still 24 November at 03:00 UTC on the 25th.
+    return MemoryStore(
+        [
+            bucket("2026-11-24", "billing", [60, 120], open=2),
+            bucket("2026-11-20", "tech", [600]),
+            bucket("2026-09-01", "tech", [9999]),
+        ]
+    )
+
+
+@pytest.fixture
+async def client(store: MemoryStore) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    app.state.analytics_store = store
+    app.state.zone = ZoneInfo("America/New_York")
+    app.state.clock = lambda: NOW
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://analytics") as made:
+        yield made
+
+
+async def test_json_shape_and_default_range(client: httpx.AsyncClient, store: MemoryStore) -> None:
+    answer = await client.get("/reports/first_response_time", params={"group_by": "queue"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # No filter: the day's rollup by queue answers.
+    assert store.asked[-1]["rollup"] == "queue"
+    assert body["metric"] == "first_response_time"
+    assert (body["from"], body["to"]) == ("2026-10-26", "2026-11-24")
+    assert body["group_by"] == "queue"
+    assert body["timezone"] == "America/New_York"
+    assert body["generated_at"].startswith("2026-11-25T03:00:00")
+    assert [(r["group"], r["count"], r["avg_s"]) for r in body["rows"]] == [
+        ("billing", 2, 90.0),
+        ("tech", 1, 600.0),
+    ]
+
+
+async def test_filters_and_range_reach_the_store(
+    client: httpx.AsyncClient, store: MemoryStore
+) -> None:
+    answer = await client.get(
+        "/reports/volume",
+        params={"from": "2026-11-20", "to": "2026-11-24", "queue": "tech", "interval": "weekly"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert store.asked[-1] == {
+        "first": "2026-11-20",
+        "last": "2026-11-24",
+        "rollup": "cube",
+        "queue": "tech",
+    }
+    assert answer.json()["rows"] == [
+        {"period": "2026-11-16", "group": "all", "count": 1},
+        {"period": "2026-11-23", "group": "all", "count": 0},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "after"),
+        ({"group_by": "colour"}, "groups by"),
+        ({"interval": "weekly"}, "volume report only"),
+        ({"from": "not-a-date"}, "date"),
+        ({"format": "xml"}, "pattern"),
+    ],
+)
+async def test_bad_parameters_answer_422_with_the_reason(
+    client: httpx.AsyncClient, params: dict[str, str], reason: str
+) -> None:
+    answer = await client.get("/reports/first_response_time", params=params)
+    assert answer.status_code == 422
+    assert reason in answer.text
+
+
+async def test_unknown_metric_is_404(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/reports/happiness")
+    assert answer.status_code == 404
+    assert "first_response_time" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"), [({"format": "csv"}, {}), ({}, {"Accept": "text/csv"})]
+)
+async def test_csv_by_parameter_or_accept(
+    client: httpx.AsyncClient, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    answer = await client.get(
+        "/reports/first_response_time", params={"group_by": "queue", **params}, headers=headers
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [(r["group"], r["count"], r["avg_s"]) for r in rows] == [
+        ("billing", "2", "90.0"),
+        ("tech", "1", "600.0"),
+    ]
+
+
+async def test_backlog_and_agent_load_ignore_the_range(client: httpx.AsyncClient) -> None:
+    backlog = await client.get(
+        "/reports/backlog", params={"from": "2020-01-01", "to": "2020-01-02"}
+    )
+    assert backlog.status_code == 200
+    assert [(r["age"], r["count"]) for r in backlog.json()["rows"]] == [
+        ("<1d", 2),
+        ("1-3d", 0),
+        ("3-7d", 0),
+        (">7d", 0),
+    ]
+    load = await client.get("/reports/agent_load")
+    assert load.json()["rows"] == [{"assignee": "ag-1", "open": 2}]
+
+
+async def test_heatmap_is_a_full_week_of_hours(client: httpx.AsyncClient) -> None:
+    rows = (await client.get("/reports/heatmap")).json()["rows"]
+    assert len(rows) == 168
+    assert sum(r["count"] for r in rows) == 3
+    monday_3 = next(r for r in rows if r["weekday"] == 0 and r["hour"] == 3)
+    assert monday_3 == {"weekday": 0, "weekday_name": "Mon", "hour": 3, "count": 0}
