@@ -1,0 +1,197 @@
+"""The console's Ops page (/admin/ops, admins only) in a real Chromium (Debian's).
+
+A fake Prometheus is hard to drive from a browser test, so the summary is served by
+Playwright's request interception for the health display and its 5-second refresh; a second
+gateway whose Prometheus address answers nothing shows the real 503 reason.
+
+Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
+
+from conftest import DEMO_PASSWORD, Stack
+from support.processes import ServiceProcess
+from support.servers import ROOT
+
+pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
+LIVE_TIMEOUT_MS = 20_000
+expect.set_options(timeout=LIVE_TIMEOUT_MS)
+SERVICES = ("gateway", "tickets", "intake", "routing", "sla", "notify", "analytics", "knowledge")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def blind_gateway(stack: Stack) -> Iterator[ServiceProcess]:
+    """A gateway whose Prometheus address has nothing listening (a port bound, then freed)."""
+    gateway = ServiceProcess(
+        "gateway",
+        free_port(),
+        {
+            **stack.env,
+            "DVIKA_PROMETHEUS_URL": f"http://127.0.0.1:{free_port()}",
+            "DVIKA_PROJECTION_GROUP": f"dvika-gateway-console-ops-{uuid.uuid4().hex[:8]}",
+        },
+    )
+    gateway.start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> None:
+    """The UI built from the current sources (a no-op when web/dist is fresh)."""
+    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
+    assert (ROOT / "web" / "dist" / "index.html").is_file()
+
+
+@pytest.fixture(scope="session")
+async def browser(web_dist: None) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def _page(browser: Browser, base_url: str) -> Page:
+    context = await browser.new_context(
+        base_url=base_url, viewport={"width": 1440, "height": 1000}, locale="en-US"
+    )
+    context.set_default_timeout(LIVE_TIMEOUT_MS)
+    return await context.new_page()
+
+
+@pytest.fixture
+async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
+    opened = await _page(browser, stack.url)
+    yield opened
+    await opened.context.close()
+
+
+@pytest.fixture
+async def blind_page(browser: Browser, blind_gateway: ServiceProcess) -> AsyncIterator[Page]:
+    opened = await _page(browser, blind_gateway.url)
+    yield opened
+    await opened.context.close()
+
+
+async def _log_in(page: Page, role: str, path: str) -> None:
+    await page.goto(path)
+    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
+
+
+def _service(name: str, status: str) -> dict[str, Any]:
+    up = 0 if status == "down" else 1
+    return {
+        "service": name,
+        "status": status,
+        "instances": 1,
+        "instances_up": up,
+        "throughput_per_s": 12.5 if up else None,
+        "p95_latency_s": 0.042 if up else None,
+        "error_rate_per_s": 0.0 if up else None,
+        "consumer_lag": 3.0 if up else None,
+        "dead_letters_1h": 0.0 if up else None,
+        "dead_letters_total": 2.0 if up else None,
+        "projection_lag_s": 0.5 if up else None,
+    }
+
+
+def _summary(down: str) -> dict[str, Any]:
+    return {
+        "prometheus_url": "http://prometheus.test:9090",
+        "evaluated_at": datetime.now(UTC).isoformat(),
+        "services": [_service(name, "down" if name == down else "up") for name in SERVICES],
+    }
+
+
+async def test_the_ops_page_shows_a_stopped_service_as_down_and_refreshes(
+    page: Page, staff_tokens: dict[str, str]
+) -> None:
+    down = ["routing"]
+    requests: list[str] = []
+
+    async def fake_summary(route: Route) -> None:
+        requests.append(route.request.url)
+        body = json.dumps(_summary(down[-1]))
+        await route.fulfill(status=200, content_type="application/json", body=body)
+
+    await page.route("**/api/v1/ops/summary", fake_summary)
+    await _log_in(page, "admin", "/admin/ops")
+    await expect(page.get_by_role("heading", name="Operations")).to_be_visible()
+    table = page.get_by_test_id("ops-table")
+    await expect(table.locator("caption")).to_contain_text("Services")
+
+    routing = page.get_by_test_id("ops-row-routing")
+    await expect(routing).to_have_attribute("data-status", "down")
+    await expect(routing.get_by_test_id("ops-status")).to_contain_text("Down")
+    for name in SERVICES:
+        if name != "routing":
+            row = page.get_by_test_id(f"ops-row-{name}")
+            await expect(row).to_have_attribute("data-status", "up")
+            await expect(row.get_by_test_id("ops-status")).to_contain_text("Up")
+    gateway = page.get_by_test_id("ops-row-gateway")
+    await expect(gateway).to_contain_text("1 / 1")
+    await expect(gateway).to_contain_text("42 ms")
+    await expect(gateway).to_contain_text("0 / 2")
+    await expect(page.get_by_test_id("ops-error")).to_have_count(0)
+
+    # The page asks again on its own: routing comes back, the tickets service stops.
+    down.append("tickets")
+    await expect(routing).to_have_attribute("data-status", "up", timeout=15_000)
+    await expect(page.get_by_test_id("ops-row-tickets")).to_have_attribute("data-status", "down")
+    assert len(requests) >= 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / "console-ops.png", full_page=True)
+
+
+async def test_without_prometheus_the_ops_page_says_why(
+    blind_page: Page, staff_tokens: dict[str, str]
+) -> None:
+    await _log_in(blind_page, "admin", "/admin/ops")
+    error = blind_page.get_by_test_id("ops-error")
+    await expect(error).to_be_visible()
+    await expect(error).to_contain_text("The service figures are unavailable")
+    await expect(error).to_contain_text("cannot be reached")
+    await expect(blind_page.get_by_test_id("ops-table")).to_have_count(0)
+
+
+async def test_the_ops_page_is_for_admins_only(page: Page, staff_tokens: dict[str, str]) -> None:
+    summaries: list[str] = []
+    page.on(
+        "request", lambda request: summaries.append(request.url) if "/ops/" in request.url else None
+    )
+    await _log_in(page, "manager", "/admin/ops")
+    await expect(page.get_by_test_id("ops-forbidden")).to_contain_text("admins only")
+    await expect(page.get_by_role("navigation", name="Console sections")).not_to_contain_text("Ops")
+    assert summaries == []
