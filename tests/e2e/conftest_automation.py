@@ -7,21 +7,14 @@ by itself: a test module names it in `pytest_plugins`.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from conftest import Stack
+from support.ports import free_port
 from support.processes import ServiceProcess
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

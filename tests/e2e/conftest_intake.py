@@ -7,7 +7,6 @@ imports `Intake` for type checking only, so pytest can still rewrite its asserts
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,18 +15,12 @@ import httpx
 import pytest
 
 from conftest import Stack, bearer
+from support.ports import free_port
 from support.processes import ServiceProcess
 
 SUPPORT_ADDRESS = "support@dvika.care"
 # The intake's wait for the tickets service's reply (503 after it), short for the tests.
 COMMAND_TIMEOUT_S = 4
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -14,7 +14,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from pymongo import AsyncMongoClient
 from conftest import TEST_DATABASE, Stack
 from intake.domain.ids import api_ticket_id
 from support.kafka_tools import read_events
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
@@ -47,13 +47,6 @@ def _body(run: str, subject: str = "Damaged parcel") -> dict[str, Any]:
         "category": "shipping",
         "priority": "high",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _sign(secret: str, raw: bytes) -> str:

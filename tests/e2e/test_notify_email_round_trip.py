@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import smtplib
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from conftest import Stack, bearer
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
@@ -34,13 +34,6 @@ pytest_plugins = ["e2e.conftest_intake"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
 WAIT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -14,7 +14,6 @@ import csv
 import io
 import math
 import random
-import socket
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from contracts.envelopes import EventEnvelope
 from contracts.topics import ALL_TOPICS, TICKET_EVENTS
 from contracts.values import Actor
 from kit.kafka import ensure_topics
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
@@ -57,13 +57,6 @@ METRIC_PARAMS: list[tuple[str, dict[str, str]]] = [
     ("backlog", {}),
     ("agent_load", {}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

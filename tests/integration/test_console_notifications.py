@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 import websockets
 
 from conftest import DEMO_PASSWORD, STAFF_ROLES, Stack, bearer
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
@@ -25,13 +25,6 @@ pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
 ADMIN_TOKEN = f"notify-admin-{uuid4().hex}"
 PUSH_WAIT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from contracts.envelopes import CommandEnvelope
 from contracts.topics import AGENTS, TICKET_COMMANDS
 from contracts.values import Actor
 from support.kafka_tools import producer, send_command
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
@@ -39,13 +39,6 @@ pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
 SUPPORT = "support@dvika.care"
 MAIL_WAIT_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # --- an SMTP server that keeps what it receives ----------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import httpx
 import pytest
 import yaml
 
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.servers import ROOT
 from support.waiting import eventually
@@ -37,13 +37,6 @@ pytestmark = [
 ]
 
 DOWN_WITHIN_S = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _config_for(ports: dict[str, int], folder: Path) -> Path:

@@ -20,8 +20,8 @@ import pytest
 from conftest import Stack
 from contracts.envelopes import EventEnvelope
 from contracts.topics import TICKET_EVENTS
+from kit.command_sender import CommandSender
 from kit.topic_tail import TopicTail
-from sla.adapters.command_sender import KafkaCommandSender
 from sla.adapters.policy_file import load_policies
 from sla.entrypoints.clock import ManualClock
 from sla.entrypoints.timers import SlaTimers
@@ -41,7 +41,7 @@ class SlaProcess:
 
     timers: SlaTimers
     tail: TopicTail
-    sender: KafkaCommandSender
+    sender: CommandSender
     loop: asyncio.Task[None]
     crashed: bool = False
 
@@ -59,7 +59,7 @@ class SlaProcess:
 
 
 async def start_sla(bootstrap: str, clock: ManualClock, since: datetime) -> SlaProcess:
-    sender = KafkaCommandSender(bootstrap, "sla-test")
+    sender = CommandSender(bootstrap, "sla-test")
     await sender.start()
     timers = SlaTimers(
         load_policies(DEFAULT_POLICIES_FILE), clock, sender, act_on_submitted_since=since

@@ -19,11 +19,11 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS
+from kit.command_sender import CommandSender
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
 from kit.service import serve
-from routing.adapters.command_sender import CommandSender
 from routing.adapters.rules_store import RulesStore
 from routing.domain.rules import RuleSet
 from routing.domain.tracker import RoutingTracker

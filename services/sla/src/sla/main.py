@@ -16,11 +16,11 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS, TICKET_EVENTS
+from kit.command_sender import CommandSender
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.ops import add_ops_routes
 from kit.service import serve
 from kit.topic_tail import TopicTail
-from sla.adapters.command_sender import KafkaCommandSender
 from sla.adapters.policy_file import load_policies
 from sla.entrypoints.clock import SystemClock
 from sla.entrypoints.http_debug import router as debug_router
@@ -36,7 +36,7 @@ def create_app(settings: SlaSettings) -> FastAPI:
     # A bad policies file stops the service at start, with the reason.
     config = load_policies(settings.policies_file, timezone=settings.timezone)
     clock = SystemClock()
-    sender = KafkaCommandSender(bootstrap, service)
+    sender = CommandSender(bootstrap, service)
     timers = SlaTimers(
         config,
         clock,

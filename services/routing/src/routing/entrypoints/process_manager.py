@@ -23,9 +23,9 @@ from contracts.envelopes import CommandEnvelope
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
 from contracts.topics import AGENTS, TICKET_EVENTS
 from contracts.values import Actor
+from kit.command_sender import CommandSender
 from kit.kafka import dead_letter_record
 from kit.topic_tail import TopicTail
-from routing.adapters.command_sender import CommandSender
 from routing.domain.tracker import Decision, RoutingTracker
 from routing.metrics import COMMANDS_SENT, WAITING_TICKETS
 

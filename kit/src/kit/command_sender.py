@@ -1,7 +1,9 @@
-"""Fire-and-forget commands to the tickets service: an idempotent producer keyed by ticket id.
+"""Fire-and-forget commands to the tickets service, and dead letters, on one producer.
 
-No reply is awaited (`reply_to` is None); the outcome shows up in the event log, which the
-SLA service follows anyway. Command ids are deterministic, so a re-send is deduplicated.
+For automation (routing, SLA): idempotent and `acks=all`; commands are keyed by ticket id (the
+partition of its owner). Nobody waits for replies (`reply_to` is None): the outcome shows up as
+events on the log the sender follows anyway, and deterministic command ids make a re-send after
+a crash a duplicate the tickets service ignores. People's commands use `CommandBus` instead.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from contracts.envelopes import CommandEnvelope
-from contracts.topics import TICKET_COMMANDS
-from kit.metrics import MESSAGES_PRODUCED
+from contracts.envelopes import CommandEnvelope, DeadLetter
+from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS
+from kit.metrics import DEAD_LETTERS_TOTAL, MESSAGES_PRODUCED
 from kit.tracing import kafka_headers_from_context
 
 
-class KafkaCommandSender:
+class CommandSender:
     def __init__(self, bootstrap_servers: str, service: str) -> None:
         self._service = service
         self._producer = AIOKafkaProducer(
@@ -35,7 +37,7 @@ class KafkaCommandSender:
         await self._producer.stop()
 
     async def send(self, envelopes: Sequence[CommandEnvelope]) -> None:
-        """Send in order (one ticket's commands share a partition); return once acknowledged."""
+        """Send all; returns once Kafka acknowledged every one."""
         if not envelopes:
             return
         headers = kafka_headers_from_context()
@@ -50,3 +52,11 @@ class KafkaCommandSender:
         ]
         await asyncio.gather(*pending)
         MESSAGES_PRODUCED.labels(self._service, TICKET_COMMANDS.name).inc(len(envelopes))
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        await self._producer.send_and_wait(
+            DEAD_LETTERS.name,
+            value=letter.model_dump_json().encode(),
+            key=letter.source_topic.encode(),
+        )
+        DEAD_LETTERS_TOTAL.labels(self._service, letter.source_topic).inc()

@@ -1,0 +1,12 @@
+"""Free TCP ports on 127.0.0.1 for services a test starts beside the stack."""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
