@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ KAFKA = "127.0.0.1:29092"
 MONGODB = "mongodb://127.0.0.1:27037/"
 DATABASE = "dvika_bench"
 SERVICES = {"tickets": 28081, "gateway": 28080}
+POSTGRES_PORT = 5453  # the bench profile's PostgreSQL (FerretDB's backend; the peer's too)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Stack:
     kafka: str = KAFKA
     mongodb: str = MONGODB
     database: str = DATABASE
+    # Seconds from launching the first service to the last one answering /readyz.
+    start_s: float = 0.0
+    # Process ids of the services by name, to read their resident memory.
+    pids: dict[str, int] = field(default_factory=dict)
+    postgres_port: int = POSTGRES_PORT
 
 
 def _infra(action: str) -> None:
@@ -72,6 +78,7 @@ def running_stack() -> Iterator[Stack]:
     (STATE / "index").mkdir(exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
     try:
+        launched = time.perf_counter()
         for name, port in SERVICES.items():
             with (logs / f"{name}.log").open("ab") as log:
                 process = subprocess.Popen(
@@ -82,10 +89,15 @@ def running_stack() -> Iterator[Stack]:
                 )
             processes.append(process)
             _wait_ready(f"http://127.0.0.1:{port}", process, 90)
+        start_s = time.perf_counter() - launched
         subprocess.run(
             [str(ROOT / ".venv/bin/dvika-demo-accounts")], env=env, check=True, capture_output=True
         )
-        yield Stack(gateway_url=f"http://127.0.0.1:{SERVICES['gateway']}")
+        yield Stack(
+            gateway_url=f"http://127.0.0.1:{SERVICES['gateway']}",
+            start_s=start_s,
+            pids={name: p.pid for name, p in zip(SERVICES, processes, strict=True)},
+        )
     finally:
         for process in processes:
             process.terminate()
