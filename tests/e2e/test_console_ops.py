@@ -10,7 +10,6 @@ Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures a
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,6 +20,7 @@ import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from conftest import DEMO_PASSWORD, Stack
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.servers import ROOT
 
@@ -37,13 +37,6 @@ SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
 LIVE_TIMEOUT_MS = 20_000
 expect.set_options(timeout=LIVE_TIMEOUT_MS)
 SERVICES = ("gateway", "tickets", "intake", "routing", "sla", "notify", "analytics", "knowledge")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures a
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +21,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from conftest import DEMO_PASSWORD, Stack, bearer
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.servers import ROOT
 from support.tickets import submit_ticket
@@ -50,13 +50,6 @@ METRICS = (
     "agent_load",
 )
 RESOLVED_TICKETS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,19 @@ const TrackLookupPage = lazy(() =>
 );
 const TrackPage = lazy(() => import("./portal/TrackPage").then((m) => ({ default: m.TrackPage })));
 const ConsolePage = lazy(() => import("./console/ConsolePage").then((m) => ({ default: m.ConsolePage })));
+const ReportsPage = lazy(() =>
+  import("./console/reports/ReportsPage").then((m) => ({ default: m.ReportsPage })),
+);
+const OpsPage = lazy(() => import("./console/ops/OpsPage").then((m) => ({ default: m.OpsPage })));
 const LoginPage = lazy(() => import("./console/LoginPage").then((m) => ({ default: m.LoginPage })));
 
-function AdminRoute() {
+// Every console page asks for a sign-in first.
+function AdminRoute({ page = "tickets" }: { page?: "tickets" | "reports" | "ops" }) {
   const session = useSession();
-  return session ? <ConsolePage /> : <LoginPage />;
+  if (!session) return <LoginPage />;
+  if (page === "reports") return <ReportsPage />;
+  if (page === "ops") return <OpsPage />;
+  return <ConsolePage />;
 }
 
 function Loading() {
@@ -32,6 +40,8 @@ export function App() {
         <Route path="/support/track" element={<TrackLookupPage />} />
         {/* The API's tracking_url: /support/track/{reference}?token=… (gateway/entrypoints/http_tickets.py) */}
         <Route path="/support/track/:ticketKey" element={<TrackPage />} />
+        <Route path="/admin/reports" element={<AdminRoute page="reports" />} />
+        <Route path="/admin/ops" element={<AdminRoute page="ops" />} />
         <Route path="/admin/*" element={<AdminRoute />} />
         <Route path="*" element={<Navigate to="/support" replace />} />
       </Routes>

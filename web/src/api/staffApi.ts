@@ -4,8 +4,13 @@ import { staffRequest } from "./session";
 import type {
   Account,
   HistoryEntry,
+  Macro,
+  NotificationFeed,
+  OpsSummary,
   Priority,
   ReplyCreated,
+  Report,
+  ReportMetric,
   SortName,
   Ticket,
   TicketChanged,
@@ -120,4 +125,53 @@ export function escalateTicket(
   tier: "L2" | "engineering",
 ): Promise<TicketChanged> {
   return staffRequest(`/api/v1/tickets/${id}/escalate`, { method: "POST", body: { reason, tier } });
+}
+
+// Macros: the shared ones and the caller's own; applying one changes the ticket in one step
+// (or not at all: 409 with the refused step).
+export function fetchMacros(): Promise<Macro[]> {
+  return staffRequest("/api/v1/macros");
+}
+
+export function applyMacro(ticketId: string, macroId: string): Promise<TicketChanged> {
+  return staffRequest(
+    `/api/v1/tickets/${encodeURIComponent(ticketId)}/macros/${encodeURIComponent(macroId)}`,
+    { method: "POST" },
+  );
+}
+
+export interface ReportQuery {
+  from?: string; // yyyy-mm-dd, local days of the team's time zone
+  to?: string;
+  groupBy?: string;
+  interval?: string;
+}
+
+export function reportPath(metric: ReportMetric, query: ReportQuery, format?: "csv"): string {
+  const search = queryString({
+    from: query.from,
+    to: query.to,
+    group_by: query.groupBy,
+    interval: query.interval,
+    format,
+  });
+  return `/api/v1/reports/${metric}${search}`;
+}
+
+export function fetchReport(metric: ReportMetric, query: ReportQuery): Promise<Report> {
+  return staffRequest(reportPath(metric, query));
+}
+
+export function fetchOpsSummary(): Promise<OpsSummary> {
+  return staffRequest("/api/v1/ops/summary");
+}
+
+// The signed-in staff member's console notifications, newest first, with the unread count.
+export function fetchNotifications(): Promise<NotificationFeed> {
+  return staffRequest("/api/v1/notifications");
+}
+
+// Marks the items with these keys read, or all of them without keys; answers the unread count.
+export function markNotificationsRead(keys?: string[]): Promise<{ unread: number }> {
+  return staffRequest("/api/v1/notifications/read", { method: "POST", body: keys ? { keys } : {} });
 }

@@ -235,4 +235,101 @@ export interface PresenceMessage {
   at: string;
 }
 
+// One item of a staff member's console notifications (notify's feed; contracts ConsoleNotification).
+export type ConsoleNotificationKind = "assigned" | "customer_replied" | "sla_at_risk" | "sla_breached";
+
+export interface ConsoleNotification {
+  id?: string;
+  // Stable per item: what "mark read" names, and what a live push is recognised by.
+  key: string;
+  account_id: string;
+  kind: ConsoleNotificationKind;
+  ticket_id: string;
+  reference: string;
+  subject: string;
+  text: string;
+  created_at: string;
+  read: boolean;
+}
+
+// GET /api/v1/notifications: newest first, with the unread count.
+export interface NotificationFeed {
+  items: ConsoleNotification[];
+  unread: number;
+}
+
+// A new item for this staff member, pushed on the staff WebSocket (gateway/notifications.py);
+// staff only, so not one of the portal's LiveMessage kinds.
+export interface NotificationMessage {
+  type: "notification";
+  item: ConsoleNotification;
+  unread: number;
+}
+
 export type LiveMessage = TicketLiveMessage | PresenceMessage;
+
+// Macros (gateway/macros/schemas.py, contracts MacroAction): each a list of actions applied as one.
+export type MacroAction =
+  | { action: "reply"; message: string; internal?: boolean }
+  | { action: "set_status"; status: TicketStatus; reason?: string | null }
+  | { action: "set_priority"; priority: Priority }
+  | { action: "set_category"; category: string }
+  | { action: "add_tags"; tags: string[] }
+  | { action: "assign"; assignee?: string | null; queue?: string | null };
+
+export interface Macro {
+  id: string;
+  name: string;
+  scope: "shared" | "personal";
+  owner: string;
+  actions: MacroAction[];
+  created_at?: string;
+  updated_at?: string;
+}
+
+// GET /api/v1/reports/{metric} (analytics/entrypoints/http_reports.py): rows differ by metric.
+export type ReportMetric =
+  | "first_response_time"
+  | "resolution_time"
+  | "volume"
+  | "csat"
+  | "heatmap"
+  | "sla"
+  | "backlog"
+  | "agent_load";
+
+export type ReportRow = Record<string, unknown>;
+
+export interface Report {
+  metric: ReportMetric;
+  from: string;
+  to: string;
+  group_by: string;
+  interval?: string | null;
+  timezone?: string;
+  rows: ReportRow[];
+  generated_at: string;
+}
+
+// GET /api/v1/ops/summary (gateway/entrypoints/http_ops.py), admins only.
+export type ServiceHealth = "up" | "degraded" | "down";
+
+export interface ServiceOps {
+  service: string;
+  status: ServiceHealth;
+  instances: number;
+  instances_up: number;
+  throughput_per_s: number | null;
+  p95_latency_s: number | null;
+  error_rate_per_s: number | null;
+  consumer_lag: number | null;
+  dead_letters_1h: number | null;
+  dead_letters_total: number | null;
+  projection_lag_s: number | null;
+}
+
+export interface OpsSummary {
+  prometheus_url: string;
+  evaluated_at: string;
+  services: ServiceOps[];
+}

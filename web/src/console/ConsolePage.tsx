@@ -10,6 +10,7 @@ import { VIEW_NAMES, type ViewName } from "../api/types";
 import { BrandHeader } from "../components/Brand";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { AvailabilitySwitch, ME_KEY } from "./AvailabilitySwitch";
+import { ConsoleNav } from "./ConsoleNav";
 import { DetailPanel } from "./DetailPanel";
 import { DesktopAlertsButton, UnreadBadge } from "./HeaderBadges";
 import { FiltersBar } from "./FiltersBar";
@@ -50,6 +51,7 @@ export function ConsolePage() {
   return (
     <div className="min-h-screen bg-surface">
       <BrandHeader home="/admin">
+        <ConsoleNav role={me.data?.role} />
         <LiveIndicator state={live.state} />
         <UnreadBadge count={live.highlighted.size} />
         <DesktopAlertsButton />

@@ -1,5 +1,6 @@
 // The agent's reply box: a public reply or, with the switch on, an internal note; canned answers to
-// start from; and a warning first when others changed the ticket since the draft began.
+// start from; macros that change the ticket in one step; and a warning first when others changed
+// the ticket since the draft began.
 import type { TFunction } from "i18next";
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { postAgentReply } from "../api/staffApi";
 import type { Ticket } from "../api/types";
 import { useLabels } from "../i18n/labels";
+import { MacroPicker } from "./macros/MacroPicker";
 import { useTicketChange } from "./useTicketChange";
 
 const CANNED_RESPONSES = [
@@ -120,6 +122,7 @@ export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
           />
           {t("composer.internalSwitch")}
         </label>
+        <MacroPicker ticket={ticket} />
         <div className="flex items-center gap-2">
           <label htmlFor={cannedId} className="text-xs text-ink-muted">
             {t("composer.canned")}
