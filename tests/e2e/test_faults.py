@@ -52,20 +52,37 @@ async def test_tickets_down_answers_503_and_a_retry_with_the_same_key_gets_one_t
 
 
 @pytest.mark.parametrize(
-    ("module", "port"), [("intake", 18082), ("routing", 18083), ("sla", 18084), ("notify", 18085)]
+    ("module", "port"),
+    [
+        ("intake", 18082),
+        ("routing", 18083),
+        ("sla", 18084),
+        ("notify", 18085),
+        ("analytics", 18086),
+        ("knowledge", 18087),
+    ],
 )
 async def test_each_service_starts_and_reports_healthy(
     service_env: dict[str, str], module: str, port: int
 ) -> None:
     # Intake's SMTP listener on a free port: 2525 may belong to a `make run` beside the tests.
-    service = ServiceProcess(module, port, {**service_env, "DVIKA_INTAKE_SMTP_PORT": "0"})
+    # Routing and SLA leave the other tests' tickets alone (no backfill).
+    env = {
+        **service_env,
+        "DVIKA_INTAKE_SMTP_PORT": "0",
+        "DVIKA_ROUTING_BACKFILL": "false",
+        "DVIKA_SLA_BACKFILL": "false",
+    }
+    service = ServiceProcess(module, port, env)
     await asyncio.to_thread(service.start)
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=5) as client:
             assert (await client.get("/healthz")).json()["service"] == module
             ready = await client.get("/readyz")
             assert ready.status_code == 200, ready.text
-            assert ready.json()["checks"] == {"kafka": "ok"}
+            checks = ready.json()["checks"]
+            assert checks["kafka"] == "ok"
+            assert set(checks.values()) == {"ok"}
             assert (await client.get("/metrics")).status_code == 200
     finally:
         service.stop()

@@ -124,11 +124,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(http_admin.router, responses=ERROR_RESPONSES)
     app.include_router(web_ui.router)
     app.include_router(intake_proxy_router)
-    app.include_router(routing_proxy.router)
-    app.include_router(reports_proxy_router)
-    app.include_router(http_ops.router)
-    app.include_router(knowledge_proxy_router)
-    app.include_router(notifications_proxy_router)
+    app.include_router(routing_proxy.router, responses=ERROR_RESPONSES)
+    app.include_router(reports_proxy_router, responses=ERROR_RESPONSES)
+    app.include_router(http_ops.router, responses=ERROR_RESPONSES)
+    app.include_router(knowledge_proxy_router, responses=ERROR_RESPONSES)
+    app.include_router(notifications_proxy_router, responses=ERROR_RESPONSES)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     # The chat widget runs on other sites: only what it needs, never credentials or staff logins.
     app.add_middleware(

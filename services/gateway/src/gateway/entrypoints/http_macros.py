@@ -92,7 +92,10 @@ async def apply_macro(
 ) -> TicketChanged:
     """Apply every action of the macro to the ticket, or none (409 says which step failed)."""
     macro = await _visible(macros, macro_id, staff)
-    ticket = await store.get(ticket_id)
+    # A ticket submitted a moment ago may not be in the read model yet: wait a little for it.
+    ticket = await store.get(ticket_id) or await store.wait_for_version(
+        ticket_id, 1, settings.read_wait_s
+    )
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket")
     actions = fill(macro.actions, placeholder_values(ticket, staff.name))
