@@ -24,6 +24,7 @@ from contracts.topics import ALL_TOPICS, INTAKE_REQUESTS, TICKET_EVENTS
 from intake.adapters.kafka import GroupConsumer, RecordSender
 from intake.adapters.partner_store import PartnerStore
 from intake.adapters.reference_store import ReferenceStore
+from intake.adapters.slack_followups import SlackFollowUps
 from intake.adapters.smtp_server import SmtpListener
 from intake.domain.mail import MailPolicy
 from intake.entrypoints.email import EmailIntake
@@ -82,6 +83,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         slack_secret=settings.slack_signing_secret.get_secret_value(),
         slack_email_domain=settings.slack_email_domain,
         slack_reply_wait_s=settings.slack_reply_wait_s,
+        slack_followups=SlackFollowUps(
+            bus, settings.slack_response_url_prefix, settings.slack_followup_wait_s
+        ),
     )
     email = EmailIntake(
         sender=sender,

@@ -62,6 +62,14 @@ class IntakeSettings(ServiceSettings):
     # their email; `.invalid` is refused by the email validation of every ticket).
     slack_email_domain: str = Field("slack.dvika.care", validation_alias=_env("slack_email_domain"))
     # Slack wants an answer within 3 s: wait this long for the ticket's reference.
+    # A ticket not opened within the 3 s Slack allows is announced later through the request's
+    # `response_url`, only if it starts with this (no posting to addresses a caller chose).
+    slack_response_url_prefix: str = Field(
+        "https://hooks.slack.com/", validation_alias=_env("slack_response_url_prefix")
+    )
+    slack_followup_wait_s: float = Field(
+        30.0, gt=0, le=300, validation_alias=_env("slack_followup_wait_s")
+    )
     slack_reply_wait_s: float = Field(
         2.5, gt=0, le=2.9, validation_alias=_env("slack_reply_wait_s")
     )

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from contracts.envelopes import CommandEnvelope, CommandReply
 from contracts.values import Customer
 from intake.adapters.partner_store import Partner, PartnerStore
+from intake.adapters.slack_followups import SlackFollowUps
 from intake.domain.commands import ticket_from_api, ticket_from_slack
 from intake.domain.http_requests import (
     NewTicket,
@@ -61,6 +62,7 @@ class HttpChannels:
     slack_secret: str
     slack_email_domain: str
     slack_reply_wait_s: float
+    slack_followups: SlackFollowUps
 
 
 def _channels(request: Request) -> HttpChannels:
@@ -163,7 +165,9 @@ async def slack(
     command = read_slash_command(raw)
     match read_slack_text(command.text):
         case NewTicket() as new:
-            return await _slack_new(channels, new, command.user_id, command.user_name)
+            return await _slack_new(
+                channels, new, command.user_id, command.user_name, command.response_url
+            )
         case StatusQuery(reference=reference):
             SLACK_REQUESTS.labels("status").inc()
             found = await channels.lookup.status_of(reference, channels.slack_reply_wait_s)
@@ -192,7 +196,7 @@ async def _dispatch(bus: CommandBus, envelope: CommandEnvelope, timeout_s: float
 
 
 async def _slack_new(
-    channels: HttpChannels, new: NewTicket, user_id: str, user_name: str
+    channels: HttpChannels, new: NewTicket, user_id: str, user_name: str, response_url: str
 ) -> dict[str, str]:
     try:
         customer = Customer(
@@ -213,10 +217,16 @@ async def _slack_new(
     try:
         reply = await channels.bus.send(envelope, channels.slack_reply_wait_s)
     except CommandTimeout:
-        # The command is on Kafka and will still be handled: the ticket will exist.
+        # The command is on Kafka and will still be handled: the ticket will exist, and its
+        # reference goes to Slack's response_url once the tickets service answers.
         SLACK_REQUESTS.labels("pending").inc()
+        if channels.slack_followups.start(envelope, new.subject, response_url):
+            return _ephemeral(
+                f"Received: {new.subject}. The ticket is being opened; its reference follows."
+            )
         return _ephemeral(
-            f"Received: {new.subject}. The ticket is being opened; its reference follows."
+            f"Received: {new.subject}. The ticket is being opened; "
+            "ask `/dvika-care status` with its reference from the confirmation."
         )
     if reply.outcome != "accepted":
         SLACK_REQUESTS.labels("rejected").inc()
