@@ -215,6 +215,22 @@ async def test_the_feed_is_for_staff_and_bad_input_is_refused(
         assert (await notify.get("/feed/anyone")).status_code == 401
 
 
+async def test_admins_see_and_retry_deliveries_through_the_gateway(
+    services: Services, client: httpx.AsyncClient
+) -> None:
+    admin = bearer(services.tokens["admin"])
+    listed = await client.get("/api/v1/admin/deliveries?status=sent", headers=admin)
+    assert listed.status_code == 200, listed.text
+    assert all(item["status"] == "sent" for item in listed.json()["items"])
+    assert (
+        await client.get("/api/v1/admin/deliveries?status=lost", headers=admin)
+    ).status_code == 422
+    unknown = await client.post("/api/v1/admin/deliveries/no-such-id/retry", headers=admin)
+    assert unknown.status_code == 404
+    agent = bearer(services.tokens["agent"])
+    assert (await client.get("/api/v1/admin/deliveries", headers=agent)).status_code == 403
+
+
 async def test_a_notify_that_is_down_answers_503_with_the_reason(
     services: Services, client: httpx.AsyncClient
 ) -> None:

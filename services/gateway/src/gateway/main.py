@@ -27,6 +27,7 @@ from gateway.entrypoints import (
 from gateway.entrypoints.intake_proxy import router as intake_proxy_router
 from gateway.entrypoints.knowledge_proxy import router as knowledge_proxy_router
 from gateway.entrypoints.listing_feed import ListingFeed
+from gateway.entrypoints.notifications_proxy import admin_router as deliveries_admin_router
 from gateway.entrypoints.notifications_proxy import router as notifications_proxy_router
 from gateway.entrypoints.projection import register_projection
 from gateway.entrypoints.reports_proxy import router as reports_proxy_router
@@ -129,6 +130,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(http_ops.router, responses=ERROR_RESPONSES)
     app.include_router(knowledge_proxy_router, responses=ERROR_RESPONSES)
     app.include_router(notifications_proxy_router, responses=ERROR_RESPONSES)
+    app.include_router(deliveries_admin_router, responses=ERROR_RESPONSES)
     add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
     # The chat widget runs on other sites: only what it needs, never credentials or staff logins.
     app.add_middleware(

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import httpx
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
-from gateway.access import AnyStaff, Principal
+from gateway.access import AdminOnly, AnyStaff, Principal
 from gateway.settings import GatewaySettings
 
 TIMEOUT_S = 5.0
@@ -140,3 +140,76 @@ async def mark_read(request: Request, principal: AnyStaff, body: MarkRead) -> di
     """Mark the caller's items with these `keys` read (all without `keys`)."""
     path = f"{_feed_path(principal)}/read"
     return await _ask_notify(request, "POST", path, json={"keys": body.keys})
+
+
+# --- admins: deliveries (mail and Slack) and their dead letters ------------------------------
+
+admin_router = APIRouter(
+    prefix="/api/v1/admin/deliveries",
+    tags=["notifications"],
+    responses={
+        401: {"description": "not signed in"},
+        403: {"description": "only for admins"},
+        404: {"description": "no such delivery"},
+        409: {"description": "the delivery was sent already"},
+        503: {"description": "the notify service cannot be reached or failed"},
+    },
+)
+
+
+class DeliveryList(BaseModel):
+    """Notify's records of mail and Slack deliveries, newest first."""
+
+    items: list[dict[str, Any]]
+
+
+async def _ask_notify_passing(
+    request: Request, method: str, path: str, **kwargs: Any
+) -> dict[str, Any]:
+    """Like `_ask_notify`, but notify's 404 and 409 are the caller's answer, not an outage."""
+    try:
+        answer = await _client(request).request(method, path, **kwargs)
+    except httpx.HTTPError as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the notify service cannot be reached: {error!r}"
+        ) from None
+    if answer.status_code in (status.HTTP_404_NOT_FOUND, status.HTTP_409_CONFLICT):
+        raise HTTPException(answer.status_code, answer.json().get("detail", answer.text[:200]))
+    if answer.status_code != status.HTTP_200_OK:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"the notify service answered {answer.status_code}: {answer.text[:200]}",
+        )
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+@admin_router.get("", response_model=DeliveryList)
+async def deliveries(
+    request: Request,
+    _: AdminOnly,
+    delivery_status: Annotated[
+        Literal["pending", "sent", "dead"] | None, Query(alias="status")
+    ] = None,
+    reference: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Mail and Slack deliveries (`?status=dead`: those that gave up after every retry)."""
+    params: dict[str, Any] = {"limit": limit}
+    if delivery_status:
+        params["status"] = delivery_status
+    if reference:
+        params["reference"] = reference
+    return await _ask_notify_passing(request, "GET", "/notifications", params=params)
+
+
+@admin_router.post("/{delivery_id}/retry")
+async def retry_delivery(
+    request: Request,
+    _: AdminOnly,
+    delivery_id: Annotated[str, Path(min_length=1, max_length=100)],
+) -> dict[str, Any]:
+    """Send a dead delivery again (409 if it was sent already)."""
+    return await _ask_notify_passing(
+        request, "POST", f"/notifications/{quote(delivery_id, safe='')}/retry"
+    )
