@@ -174,9 +174,12 @@ async def test_agents_are_created_and_listed_without_their_hash(
         "role",
         "queues",
         "active",
+        "available",
+        "capacity",
         "created_at",
         "updated_at",
     }
+    assert (agent["available"], agent["capacity"]) == (False, 20)
     assert (agent["email"], agent["role"], agent["queues"], agent["active"]) == (
         address.lower(),
         "agent",
