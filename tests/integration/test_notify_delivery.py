@@ -11,6 +11,7 @@ import email
 import email.policy
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -170,6 +171,18 @@ class Notify:
         return items
 
 
+def _wait_until_caught_up(process: ServiceProcess, timeout_s: float) -> None:
+    """A fresh consumer group starts at the log's beginning: everything the other tests wrote
+    comes first, and the mail waits below are for this module's tickets only."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{process.url}/status", timeout=5).json()
+        if status["lag"] == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"notify did not reach the log's end in {timeout_s:g} s: {status}")
+
+
 @pytest.fixture(scope="module")
 def notify(stack: Stack) -> Iterator[Notify]:
     sink = MailSink()
@@ -185,6 +198,7 @@ def notify(stack: Stack) -> Iterator[Notify]:
     )
     process.start()
     try:
+        _wait_until_caught_up(process, timeout_s=240)
         yield Notify(process, sink, slack, smtp_port, slack_url, database)
     finally:
         process.stop()
