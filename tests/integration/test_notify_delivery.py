@@ -522,7 +522,7 @@ async def test_replaying_the_log_sends_nothing_a_second_time(
             status = await status_of(replay.url)
             return status if status["lag"] == 0 and status["events_handled"] > 0 else None
 
-        status = await eventually(caught_up, timeout_s=60, what="the replay at the log's end")
+        status = await eventually(caught_up, timeout_s=240, what="the replay at the log's end")
         # Its sender looks for due records every 0.2 s: let it look a few times.
         await sender_passes(replay.url, status["sender_passes"] + 3)
         assert await _sent_everything(notify)
