@@ -99,7 +99,10 @@ def processes(service_env: dict[str, str], tmp_path: Path) -> Iterator[dict[str,
     )
     env = {**service_env, "DVIKA_PROMETHEUS_URL": prometheus.url}
     gateway = ServiceProcess("gateway", gateway_port, env)
-    routing = ServiceProcess("routing", routing_port, service_env)
+    # Without backfill: routing must leave the other tests' tickets alone.
+    routing = ServiceProcess(
+        "routing", routing_port, {**service_env, "DVIKA_ROUTING_BACKFILL": "false"}
+    )
     try:
         gateway.start()
         routing.start()
