@@ -112,7 +112,7 @@ lint: deps ## ruff, mypy and import-linter
 
 .PHONY: test test-unit test-integration test-e2e
 test: setup lint ui ops-check k8s-check ## lint, check the ops files and manifests, then every test
-	@$(PY) -m pytest tests $(PYTEST_ARGS)
+	@DVIKA_NO_SKIPS=1 $(PY) -m pytest tests $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory bench QUICK=1 BENCH_OUT=$(ROOT)/.state/bench-quick
 test-unit: deps ## the pure, fast tests
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)

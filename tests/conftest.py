@@ -19,6 +19,20 @@ from support.servers import ROOT, Servers, test_servers
 
 TEST_DATABASE = "dvika_test"
 
+# `make test` (and so CI) sets this: every server, browser and tool a test needs is installed
+# there, so a skipped test means something is missing, and it fails instead of passing quietly.
+NO_SKIPS = os.environ.get("DVIKA_NO_SKIPS") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but DVIKA_NO_SKIPS=1 allows no skip: {reason}"
+
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:

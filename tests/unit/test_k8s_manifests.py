@@ -351,6 +351,10 @@ def test_overlay_refers_to_the_base() -> None:
 
 
 def _kustomize_command() -> list[str] | None:
+    # The project's own build (`make k8s-tools`, run by `make test`) first, then the PATH.
+    built = ROOT / ".tools" / "go-bin" / "kustomize"
+    if built.exists():
+        return [str(built), "build"]
     if kustomize := shutil.which("kustomize"):
         return [kustomize, "build"]
     if kubectl := shutil.which("kubectl"):
