@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import FastAPI
 
-from analytics.adapters.event_consumer import GroupConsumer
 from analytics.adapters.fact_store import AnalyticsStore
 from analytics.entrypoints.bucket_refresher import BucketRefresher
 from analytics.entrypoints.fact_projection import FactProjection
 from analytics.entrypoints.http_reports import router as reports_router
 from analytics.settings import AnalyticsSettings
 from contracts.topics import ALL_TOPICS, TICKET_EVENTS
+from kit.group_consumer import GroupConsumer
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
@@ -47,7 +47,13 @@ def create_app(settings: AnalyticsSettings) -> FastAPI:
     projection = FactProjection(store, settings.zone, refresher.mark)
     events = replace(TICKET_EVENTS, name=settings.events_topic)
     consumer = GroupConsumer(
-        bootstrap, events, settings.consumer_group, projection.on_events, service
+        bootstrap,
+        events,
+        settings.consumer_group,
+        projection.on_events,
+        service,
+        name="facts",
+        max_records=1000,
     )
 
     @asynccontextmanager

@@ -21,7 +21,7 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import ALL_TOPICS, INTAKE_REQUESTS, TICKET_EVENTS
-from intake.adapters.kafka import GroupConsumer, RecordSender
+from intake.adapters.kafka import RecordSender
 from intake.adapters.partner_store import PartnerStore
 from intake.adapters.reference_store import ReferenceStore
 from intake.adapters.slack_followups import SlackFollowUps
@@ -35,6 +35,7 @@ from intake.entrypoints.references import ReferenceProjection, TicketLookup
 from intake.settings import DEV_PARTNER_ID, DEV_PARTNER_KEY, IntakeSettings
 from kit.attachments import AttachmentPolicy, LocalFolderStore
 from kit.command_bus import CommandBus
+from kit.group_consumer import GroupConsumer
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client
 from kit.ops import ReadinessCheck, add_ops_routes

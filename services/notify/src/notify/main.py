@@ -26,13 +26,13 @@ import structlog
 from fastapi import FastAPI
 
 from contracts.topics import AGENTS, ALL_TOPICS, TICKET_EVENTS
+from kit.group_consumer import GroupConsumer
 from kit.kafka import kafka_readiness_check, prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
 from kit.service import serve
 from kit.topic_tail import TopicTail
 from notify.adapters.console_feed_store import ConsoleFeedStore
-from notify.adapters.kafka import GroupConsumer
 from notify.adapters.notification_publisher import NotificationPublisher
 from notify.adapters.notification_store import NotificationStore
 from notify.adapters.optout_store import OptOutStore
@@ -200,7 +200,8 @@ def create_app(settings: NotifySettings) -> FastAPI:
         """How far the event consumer is (tests and operators wait on `lag` 0)."""
         return {
             "events_handled": events.handled,
-            "lag": await events.lag(),
+            # -1 until the group has assigned partitions to this instance.
+            "lag": -1 if (lag := await events.lag()) is None else lag,
             "roster": len(roster),
             "roster_caught_up": roster_tail.caught_up,
             "sender_passes": sender.passes,

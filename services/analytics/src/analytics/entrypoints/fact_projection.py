@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import structlog
 from prometheus_client import Counter
 
-from analytics.adapters.event_consumer import Record
 from analytics.adapters.fact_store import AnalyticsStore
 from analytics.domain.facts import EventAt, TicketFact, fold
 from contracts.base import Event
 from contracts.envelopes import EventEnvelope
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
+from kit.group_consumer import Record
 
 log = structlog.get_logger(__name__)
 

@@ -13,10 +13,11 @@ import structlog
 
 from contracts.envelopes import CommandEnvelope, DeadLetter
 from contracts.topics import INTAKE_DLQ
-from intake.adapters.kafka import Record, RecordSender
+from intake.adapters.kafka import RecordSender
 from intake.domain.commands import InvalidRecord, read_partner_record, ticket_from_partner
 from intake.entrypoints.dead_letters import dead_letter
 from intake.metrics import PARTNER_REQUESTS
+from kit.group_consumer import Record
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,10 @@ import structlog
 
 from contracts.events import StatusChanged, TicketEscalated, TicketMerged, TicketSubmitted
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
-from intake.adapters.kafka import GroupConsumer, Record
 from intake.adapters.reference_store import ReferenceStore, StatusChange, TicketStatus
 from intake.domain.mail import ParsedMail
 from intake.metrics import REFERENCES_STORED
+from kit.group_consumer import GroupConsumer, Record
 
 log = structlog.get_logger(__name__)
 

@@ -26,8 +26,8 @@ from contracts.envelopes import EventEnvelope
 from contracts.events import TicketSubmitted
 from contracts.notifications import ConsoleNotification
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
+from kit.group_consumer import Record
 from notify.adapters.console_feed_store import ConsoleFeedStore
-from notify.adapters.kafka import Record
 from notify.adapters.notification_store import NotificationStore
 from notify.adapters.optout_store import OptOutStore, normalise
 from notify.adapters.ticket_store import TicketFactsStore

@@ -6,7 +6,7 @@ import structlog
 from pydantic import ValidationError
 
 from contracts.agents import AgentSnapshot
-from notify.adapters.kafka import Record
+from kit.group_consumer import Record
 from notify.domain.roster import Roster
 
 log = structlog.get_logger(__name__)

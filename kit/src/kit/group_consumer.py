@@ -1,9 +1,11 @@
-"""A consumer-group loop over the ticket event log, a batch at a time.
+"""A consumer-group loop over one topic, a batch at a time, committing after each batch.
 
 The handler writes everything a batch changes before the offsets are committed, so a crash
-re-reads the batch (at least once); the fold's version guard makes the re-read change
-nothing. A handler that raises (MongoDB away) has its batch re-read after a pause, never
-skipped.
+re-reads the batch (at least once); handlers are idempotent (version guards, unique keys,
+ids derived from the input), so the re-read changes nothing. A handler that raises (MongoDB
+or Kafka away) has its batch re-read after a growing pause, never skipped.
+
+Used by the intake (reference lookup, partner topic), notify and analytics.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _POLL_S = 0.05
 
 
 class GroupConsumer:
+    """Follow `topic` in consumer group `group_id`; `name` labels metrics, logs and clients."""
+
     def __init__(
         self,
         bootstrap_servers: str,
@@ -39,29 +43,35 @@ class GroupConsumer:
         handler: BatchHandler,
         service: str,
         *,
-        max_records: int = 1000,
+        name: str,
+        max_records: int = 500,
     ) -> None:
         self._topic = topic
         self._handler = handler
         self._service = service
+        self._name = name
         self._max_records = max_records
         self._consumer = AIOKafkaConsumer(
             topic.name,
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
-            client_id=f"{service}-facts",
+            client_id=f"{service}-{name}",
             isolation_level="read_committed",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
+        # A group-less consumer that only asks for end offsets (`lag`, `wait_caught_up`).
         self._offsets = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers,
-            client_id=f"{service}-facts-offsets",
+            client_id=f"{service}-{name}-offsets",
             isolation_level="read_committed",
         )
+        # Next offset to read per partition, updated after each handled batch.
         self._positions: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
+        # Records handled and committed since start (ops endpoints show it).
+        self.handled = 0
 
     @property
     def running(self) -> bool:
@@ -69,12 +79,13 @@ class GroupConsumer:
 
     @property
     def task(self) -> asyncio.Task[None] | None:
+        """The consuming loop, once started (for the service to watch)."""
         return self._task
 
     async def start(self) -> None:
         await self._consumer.start()
         await self._offsets.start()
-        self._task = asyncio.create_task(self._follow(), name=f"facts:{self._topic.name}")
+        self._task = asyncio.create_task(self._follow(), name=f"{self._name}:{self._topic.name}")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -84,7 +95,10 @@ class GroupConsumer:
         await self._consumer.stop()
 
     async def lag(self) -> int | None:
-        """Records on the assigned partitions not handled yet; None before an assignment."""
+        """Records on the assigned partitions not handled yet; None before an assignment.
+
+        Positions, not record offsets: transaction markers take offsets too.
+        """
         assigned = sorted(self._consumer.assignment())
         if not assigned:
             return None
@@ -92,10 +106,10 @@ class GroupConsumer:
         return sum(max(0, int(end) - self._positions.get(tp, 0)) for tp, end in ends.items())
 
     async def wait_caught_up(self, timeout_s: float) -> bool:
+        """True once every record on the topic now (committed) has been handled."""
         deadline = time.monotonic() + timeout_s
         while True:
-            behind = await self.lag()
-            if behind == 0:
+            if await self.lag() == 0:
                 return True
             if time.monotonic() >= deadline:
                 return False
@@ -112,7 +126,7 @@ class GroupConsumer:
                     await self._handler(records)
                 except Exception:
                     failures += 1
-                    HANDLER_ERRORS.labels(self._service, "facts").inc()
+                    HANDLER_ERRORS.labels(self._service, self._name).inc()
                     log.exception("batch failed; re-reading it", topic=self._topic.name)
                     for tp, batch in fetched.items():
                         if batch and tp in self._consumer.assignment():
@@ -121,14 +135,18 @@ class GroupConsumer:
                         min(_RETRY_PAUSE_S * 2 ** (failures - 1), _MAX_RETRY_PAUSE_S)
                     )
                     continue
-                try:
-                    await self._consumer.commit(
-                        {tp: batch[-1].offset + 1 for tp, batch in fetched.items() if batch}
-                    )
-                except (CommitFailedError, KafkaError) as error:
-                    # Written but not committed (a rebalance): the batch may come again,
-                    # which the version guard absorbs.
-                    log.warning("offsets not committed", topic=self._topic.name, error=repr(error))
                 failures = 0
+                offsets = {
+                    tp: batch[-1].offset + 1
+                    for tp, batch in fetched.items()
+                    if batch and tp in self._consumer.assignment()
+                }
+                try:
+                    await self._consumer.commit(offsets)
+                except (CommitFailedError, KafkaError) as error:
+                    # Handled but not committed (a rebalance): the batch may come again,
+                    # which the idempotent handlers absorb.
+                    log.warning("offsets not committed", topic=self._topic.name, error=repr(error))
+                self.handled += len(records)
             for tp in self._consumer.assignment():
                 self._positions[tp] = await self._consumer.position(tp)
