@@ -106,10 +106,20 @@ class GroupConsumer:
         return sum(max(0, int(end) - self._positions.get(tp, 0)) for tp, end in ends.items())
 
     async def wait_caught_up(self, timeout_s: float) -> bool:
-        """True once every record on the topic now (committed) has been handled."""
+        """True once every record on the topic now (committed) has been handled.
+
+        The ends are fixed when asked: records produced later are not waited for, so a busy
+        topic cannot keep the caller waiting.
+        """
         deadline = time.monotonic() + timeout_s
+        while not self._consumer.assignment():
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(_POLL_S)
+        targets = await self._offsets.end_offsets(sorted(self._consumer.assignment()))
         while True:
-            if await self.lag() == 0:
+            behind = [tp for tp, end in targets.items() if self._positions.get(tp, -1) < end]
+            if not behind:
                 return True
             if time.monotonic() >= deadline:
                 return False
