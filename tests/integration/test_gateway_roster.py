@@ -4,7 +4,6 @@ id, and a gateway that starts publishes every account (healing a publish a crash
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
@@ -24,19 +23,13 @@ from gateway.identity.service import Identity
 from gateway.identity.store import AccountStore
 from gateway.identity.tokens import Tokens, new_secret
 from support.kafka_tools import read_topic
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.waiting import eventually
 
 pytestmark = [pytest.mark.mongo, pytest.mark.kafka]
 
 PASSWORD = "a long enough passphrase"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -191,7 +184,7 @@ async def test_a_starting_gateway_publishes_every_account(
     assert await _snapshots(bootstrap, lost.id) == []
     gateway = ServiceProcess(
         "gateway",
-        _free_port(),
+        free_port(),
         {
             **stack.env,
             "DVIKA_MONGODB_DATABASE": database,

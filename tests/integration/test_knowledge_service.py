@@ -8,7 +8,6 @@ database outlive a run) never change what is asserted.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from conftest import DEMO_PASSWORD, STAFF_ROLES, TEST_DATABASE, Stack, bearer
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.tickets import submit_ticket
 from support.waiting import eventually
@@ -28,13 +28,6 @@ pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 RUN = uuid4().hex[:8]
 # A made-up word per run: only this run's articles and tickets contain it.
 WORD = f"zq{RUN}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -48,8 +41,8 @@ class Kb:
 @pytest.fixture(scope="module")
 async def kb(stack: Stack, staff_tokens: dict[str, str]) -> AsyncIterator[Kb]:
     env = {**stack.env}
-    process = ServiceProcess("knowledge", _free_port(), env)
-    gateway = ServiceProcess("gateway", _free_port(), {**env, "DVIKA_KNOWLEDGE_URL": process.url})
+    process = ServiceProcess("knowledge", free_port(), env)
+    gateway = ServiceProcess("gateway", free_port(), {**env, "DVIKA_KNOWLEDGE_URL": process.url})
     try:
         process.start()  # ready means both logs have been read
         gateway.start()

@@ -7,7 +7,6 @@ does; the outcome is read from the ticket event log, the record of what routing 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from routing.domain.rules import RuleSet, parse_rules
 from routing.domain.tracker import RoutingTracker
 from routing.entrypoints.rules_keeper import RulesKeeper
 from support.kafka_tools import producer, read_events, read_topic
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.tickets import submit_ticket
 from support.waiting import eventually
@@ -39,13 +39,6 @@ RUN = uuid4().hex[:8]
 BILLING_AGENTS = (f"rt-{RUN}-a", f"rt-{RUN}-b")
 # The keepers' store is seeded before they start: a seed file is never read.
 NO_SEED_FILE = Path("/nonexistent/rules.yaml")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _snapshot(account_id: str, *, available: bool, active: bool = True) -> AgentSnapshot:
@@ -98,10 +91,10 @@ async def routing(stack: Stack, mongo: AsyncMongoClient[dict[str, Any]]) -> Asyn
     for account_id in BILLING_AGENTS:
         await _publish(kafka, _snapshot(account_id, available=True))
     process = ServiceProcess(
-        "routing", _free_port(), {**stack.env, "DVIKA_ROUTING_BACKFILL": "false"}
+        "routing", free_port(), {**stack.env, "DVIKA_ROUTING_BACKFILL": "false"}
     )
     gateway = ServiceProcess(
-        "gateway", _free_port(), {**stack.env, "DVIKA_ROUTING_URL": process.url}
+        "gateway", free_port(), {**stack.env, "DVIKA_ROUTING_URL": process.url}
     )
     try:
         process.start()  # ready means caught up with both topics and routing

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from conftest import Stack
 from support.kafka_tools import read_events
+from support.ports import free_port
 from support.processes import ServiceProcess
 from support.tickets import submit_ticket
 from support.waiting import eventually
@@ -21,17 +21,10 @@ from support.waiting import eventually
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def sla(stack: Stack) -> AsyncIterator[ServiceProcess]:
     # Backfill off: the tickets earlier tests left behind are not this process's business.
-    process = ServiceProcess("sla", _free_port(), {**stack.env, "DVIKA_SLA_BACKFILL": "false"})
+    process = ServiceProcess("sla", free_port(), {**stack.env, "DVIKA_SLA_BACKFILL": "false"})
     await asyncio.to_thread(process.start)
     try:
         yield process
@@ -82,7 +75,7 @@ def test_a_bad_policies_file_stops_the_service_with_the_reason(
     policies = tmp_path / "policies.yaml"
     policies.write_text("policies:\n  P1: {first_response_minutes: 0}\n")
     env = {**stack.env, "DVIKA_SLA_POLICIES_FILE": str(policies)}
-    process = ServiceProcess("sla", _free_port(), env)
+    process = ServiceProcess("sla", free_port(), env)
     try:
         with pytest.raises(RuntimeError, match="exited") as failure:
             process.start(ready_timeout_s=60)
