@@ -4,8 +4,8 @@ Used where each instance must see every record: from "now" on for command replie
 `CommandBus`) and the gateway's WebSocket fan-out, from the beginning for the gateway's
 listing index (`from_beginning`).
 `start` returns only once the start positions are fixed, so a record produced after it can
-never be missed (a lazily resolved `latest` could skip it). `caught_up` turns true once the
-tail has read as far as the topic reached when it started.
+never be missed (a lazily resolved `latest` could skip it). `caught_up` turns true (and
+`wait_caught_up` returns) once the tail has read as far as the topic reached when it started.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class TopicTail:
         self._from_beginning = from_beginning
         self._targets: dict[TopicPartition, int] = {}
         self.caught_up = False
+        self._caught_up = asyncio.Event()
         self._topic = topic
         self._handler = handler
         self._service = service
@@ -66,6 +67,15 @@ class TopicTail:
             await self._consumer.position(tp)
         await self._check_caught_up()
         self._task = asyncio.create_task(self._follow(), name=f"tail:{self._topic.name}")
+
+    async def wait_caught_up(self, timeout_s: float | None = None) -> bool:
+        """Wait until `caught_up`; False if `timeout_s` passes first."""
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._caught_up.wait()
+        except TimeoutError:
+            return False
+        return True
 
     @property
     def task(self) -> asyncio.Task[None] | None:
@@ -98,3 +108,4 @@ class TopicTail:
             if await self._consumer.position(tp) < target:
                 return
         self.caught_up = True
+        self._caught_up.set()

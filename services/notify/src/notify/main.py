@@ -16,7 +16,6 @@ email and Slack, exactly once.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -221,11 +220,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
 
 async def _wait_for_roster(tail: TopicTail, timeout_s: float) -> None:
     # Assignments decided before the roster is read would find no agent's email.
-    deadline = time.monotonic() + timeout_s
-    # TopicTail exposes a flag, not an event.
-    while not tail.caught_up and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
-    if not tail.caught_up:
+    if not await tail.wait_caught_up(timeout_s):
         log.warning("agent roster not read before start-up went on", wait_s=timeout_s)
 
 

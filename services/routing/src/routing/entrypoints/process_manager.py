@@ -35,7 +35,6 @@ Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 Clock = Callable[[], datetime]
 
 ROUTING_ACTOR = Actor(kind="system", id="routing")
-_LIVE_POLL_S = 0.05
 _RETRY_PAUSE_S = 0.5
 _MAX_RETRY_PAUSE_S = 5.0
 
@@ -100,11 +99,8 @@ class ProcessManager:
         await self._agents.stop()
 
     async def _wait_then_go_live(self) -> None:
-        # TopicTail offers a flag, not an event, to wait on.
-        while True:
-            if self._events.caught_up and self._agents.caught_up:
-                break
-            await asyncio.sleep(_LIVE_POLL_S)
+        await self._events.wait_caught_up()
+        await self._agents.wait_caught_up()
         # Synchronous up to the send: no record can slip between the sweep and going live.
         decisions = self.tracker.go_live(backfill=self._backfill)
         log.info(
