@@ -47,6 +47,23 @@ async def test_applying_the_same_events_twice_changes_nothing(store: TicketStore
     assert await store.get(ticket) == before
 
 
+async def test_a_redelivered_submission_beside_a_new_one_is_folded_once(
+    store: TicketStore,
+) -> None:
+    """A batch's version-1 events are inserted without a lookup; when one of those tickets is
+    there already (a redelivery after a crash), the batch is read and folded again."""
+    seen, new = uuid4(), uuid4()
+    await store.apply([submitted(seen, "DVK-7011")])
+    batch = [submitted(seen, "DVK-7011"), submitted(new, "DVK-7012"), posted(seen, 2)]
+    assert await store.apply(batch) == 2
+    again = await store.get(seen)
+    fresh = await store.get(new)
+    assert again is not None
+    assert fresh is not None
+    assert (again["version"], len(again["thread"])) == (2, 2)
+    assert (fresh["version"], fresh["reference"]) == (1, "DVK-7012")
+
+
 async def test_a_gap_is_refused_and_nothing_is_written(store: TicketStore) -> None:
     ticket = uuid4()
     await store.apply([submitted(ticket, "DVK-7002")])

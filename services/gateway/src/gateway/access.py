@@ -35,6 +35,7 @@ __all__ = [
     "ManagerOrAdmin",
     "Principal",
     "current_principal",
+    "identity_dependency",
     "identity_of",
     "principal_from_token",
     "require_roles",
@@ -83,6 +84,11 @@ _bearer = HTTPBearer(
 def identity_of(connection: HTTPConnection) -> Identity:
     identity: Identity = connection.app.state.identity
     return identity
+
+
+async def identity_dependency(connection: HTTPConnection) -> Identity:
+    """`identity_of` for `Depends` (async, so FastAPI does not hand it to a worker thread)."""
+    return identity_of(connection)
 
 
 def _unauthorized(detail: str, *, error: str | None = None) -> HTTPException:

@@ -15,6 +15,7 @@ from uuid import UUID
 from pymongo import AsyncMongoClient, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from contracts.envelopes import EventEnvelope
 from gateway.domain.ticket_view import TicketView, apply_event, sla_fields
@@ -131,10 +132,31 @@ class TicketStore:
         Raises GapInEvents when an event's predecessor has not been applied yet.
         """
         target = self._db[collection] if collection else await self.active_collection(fresh=True)
+        try:
+            return await self._apply(target, envelopes, look_up_new=False)
+        except BulkWriteError as error:
+            # A "new" ticket was there already (the batch is a redelivery): read them all.
+            inserted = int(error.details.get("nInserted", 0))
+            return inserted + await self._apply(target, envelopes, look_up_new=True)
+
+    async def _apply(
+        self,
+        target: AsyncCollection[Document],
+        envelopes: Sequence[EventEnvelope],
+        *,
+        look_up_new: bool,
+    ) -> int:
         ids = list({str(e.ticket_id) for e in envelopes})
         views: dict[str, TicketView | None] = dict.fromkeys(ids)
         existing: dict[str, int] = {}
-        for doc in await _find_by_ids(target, ids):
+        # A ticket whose first event here is its version 1 has no document yet, in the common
+        # case: not looking it up saves a query per submission (a tenth of the gateway's CPU
+        # under submit load). A redelivery finds it inserted already and comes back here.
+        first_versions: dict[str, int] = {}
+        for envelope in envelopes:
+            first_versions.setdefault(str(envelope.ticket_id), envelope.version)
+        lookups = [i for i in ids if look_up_new or first_versions[i] != 1]
+        for doc in await _find_by_ids(target, lookups):
             views[doc["_id"]] = doc
             existing[doc["_id"]] = doc["version"]
         changed: set[str] = set()

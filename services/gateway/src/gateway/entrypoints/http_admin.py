@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
-from gateway.access import identity_of, require_roles
+from gateway.access import identity_dependency, require_roles
 from gateway.identity.accounts import QUEUE_KEY_MAX_LENGTH, QUEUE_KEY_PATTERN
 from gateway.identity.roles import Role
 from gateway.identity.schemas import (
@@ -32,7 +32,7 @@ router = APIRouter(
     },
 )
 
-IdentityDep = Annotated[Identity, Depends(identity_of)]
+IdentityDep = Annotated[Identity, Depends(identity_dependency)]
 AccountId = Annotated[UUID, Path(description="the account's id")]
 QueueKeyPath = Annotated[
     str, Path(max_length=QUEUE_KEY_MAX_LENGTH, pattern=QUEUE_KEY_PATTERN, examples=["billing"])

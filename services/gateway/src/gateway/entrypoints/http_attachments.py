@@ -64,7 +64,7 @@ _TicketKey = Annotated[
 ]
 
 
-def _attachment_store(request: Request) -> AttachmentStore:
+async def _attachment_store(request: Request) -> AttachmentStore:
     """The app's store (`app.state.attachments`), by default a local folder made from the
     settings on first use."""
     store: AttachmentStore | None = getattr(request.app.state, "attachments", None)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
-from gateway.access import AnyStaff, identity_of
+from gateway.access import AnyStaff, identity_dependency
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.schemas import (
     AccountRead,
@@ -34,7 +34,7 @@ from gateway.identity.service import (
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["auth"])
 
-IdentityDep = Annotated[Identity, Depends(identity_of)]
+IdentityDep = Annotated[Identity, Depends(identity_dependency)]
 
 _BAD_LOGIN = "wrong email or password"
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {

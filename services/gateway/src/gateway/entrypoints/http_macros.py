@@ -32,7 +32,7 @@ from gateway.schemas import ERROR_RESPONSES, TicketChanged
 router = APIRouter(tags=["macros"], responses=ERROR_RESPONSES)
 
 
-def _macros(request: Request) -> MacroStore:
+async def _macros(request: Request) -> MacroStore:
     store: MacroStore = request.app.state.macros
     return store
 
