@@ -246,6 +246,18 @@ async def test_the_manager_sees_every_report_charted_with_its_numbers_and_a_csv(
         "aria-expanded", "true"
     )
     await expect(frt.get_by_role("table")).to_be_visible()
+    # The same times counted in the team's business hours: the API is asked with clock=business.
+    async with page.expect_response(
+        lambda r: "/api/v1/reports/first_response_time" in r.url and "clock=business" in r.url
+    ) as business_info:
+        await frt.get_by_label("Time counted").select_option("business")
+    business = await business_info.value
+    assert business.status == 200
+    assert (await business.json())["clock"] == "business"
+    await expect(frt.get_by_role("table").locator("caption")).to_contain_text("Business hours")
+    await expect(frt.get_by_role("table").locator("tbody tr").first).to_be_attached()
+    await frt.get_by_label("Time counted").select_option("calendar")
+    await expect(frt.get_by_role("table").locator("caption")).to_contain_text("Calendar time")
     async with page.expect_download() as download_info:
         await volume.get_by_test_id("report-csv").click()
     download = await download_info.value

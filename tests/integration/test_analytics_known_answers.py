@@ -3,7 +3,9 @@
 The test writes the events of ~200 synthetic tickets straight onto a scratch copy of the event
 log, in one Kafka transaction (valid versions 1..n per new ticket id, known `occurred_at` times, a
 queue of its own so the reports can be filtered to them, some events delivered twice), and
-computes every expected figure itself from what it wrote. The analytics service runs as a
+computes every expected figure itself from what it wrote (the business-hours durations too,
+in a calendar file given to the service, with a holiday; some tickets either side of local
+midnight and of a DST change). The analytics service runs as a
 real process; a second one with a fresh consumer group and database replays the whole log
 and must give the same figures.
 """
@@ -14,10 +16,12 @@ import csv
 import io
 import math
 import random
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -41,13 +45,26 @@ ZONE_NAME = "America/New_York"
 ZONE = ZoneInfo(ZONE_NAME)
 TICKETS = 200
 FIRST = date(2026, 10, 1)
-LAST = date(2026, 10, 21)
+# Through New York's fall-back DST change (Sunday 1 November 2026, 02:00 EDT → 01:00 EST).
+LAST = date(2026, 11, 3)
 RANGE = {"from": FIRST.isoformat(), "to": LAST.isoformat()}
 AGENTS = 4
+# The first tickets are made either side of local midnight and of the DST change; the rest
+# are spread at random over the range.
+EDGES = (
+    datetime(2026, 11, 1, 3, 59, tzinfo=UTC),  # Sat 31 Oct 23:59 EDT
+    datetime(2026, 11, 1, 4, 0, tzinfo=UTC),  # Sun 1 Nov 00:00 EDT
+    datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # 01:30 EDT
+    datetime(2026, 11, 1, 6, 30, tzinfo=UTC),  # 01:30 EST, an hour later
+    datetime(2026, 11, 2, 4, 59, tzinfo=UTC),  # Sun 1 Nov 23:59 EST
+    datetime(2026, 11, 2, 5, 0, tzinfo=UTC),  # Mon 2 Nov 00:00 EST
+)
 METRIC_PARAMS: list[tuple[str, dict[str, str]]] = [
     ("first_response_time", {"group_by": "none"}),
     ("first_response_time", {"group_by": "agent"}),
+    ("first_response_time", {"group_by": "agent", "clock": "business"}),
     ("resolution_time", {"group_by": "agent"}),
+    ("resolution_time", {"group_by": "priority", "clock": "business"}),
     ("resolution_time", {"group_by": "priority"}),
     ("volume", {"group_by": "channel"}),
     ("volume", {"group_by": "category", "interval": "weekly"}),
@@ -59,6 +76,32 @@ METRIC_PARAMS: list[tuple[str, dict[str, str]]] = [
 ]
 
 
+# The team's business calendar, given to the service as a file shaped like the SLA policies
+# file: Monday to Friday 09:00-17:00 New York time, minus one holiday inside the range.
+HOLIDAY = date(2026, 10, 12)
+OPENS, CLOSES = time(9), time(17)
+CALENDAR_YAML = f"""
+calendar:
+  timezone: {ZONE_NAME}
+  weekdays: [mon, tue, wed, thu, fri]
+  hours: {{start: "09:00", end: "17:00"}}
+  holidays: [{HOLIDAY.isoformat()}]
+"""
+
+
+def business_seconds(start: datetime, end: datetime) -> float:
+    """Working seconds between two instants, worked out here day by day (not with the kit)."""
+    total = 0.0
+    day = start.astimezone(ZONE).date()
+    while day <= end.astimezone(ZONE).date():
+        if day.weekday() < 5 and day != HOLIDAY:
+            opens = datetime.combine(day, OPENS, tzinfo=ZONE).astimezone(UTC)
+            closes = datetime.combine(day, CLOSES, tzinfo=ZONE).astimezone(UTC)
+            total += max(0.0, (min(closes, end) - max(opens, start)).total_seconds())
+        day += timedelta(days=1)
+    return total
+
+
 @dataclass
 class Truth:
     """What the test wrote, and so what the reports must say."""
@@ -68,6 +111,12 @@ class Truth:
     first_response: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     resolution: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     resolution_by_priority: dict[str, list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    first_response_business: dict[str, list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    resolution_business_by_priority: dict[str, list[float]] = field(
         default_factory=lambda: defaultdict(list)
     )
     volume: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -135,7 +184,7 @@ def generate(seed: int) -> Truth:
     # Local midnight of FIRST, so every ticket's local day is inside the range.
     origin = datetime.combine(FIRST, datetime.min.time(), tzinfo=ZONE).astimezone(UTC)
     for n in range(TICKETS):
-        created = origin + timedelta(seconds=rng.randrange(span_s))
+        created = EDGES[n] if n < len(EDGES) else origin + timedelta(seconds=rng.randrange(span_s))
         writer = TicketWriter(uuid4(), created)
         channel = rng.choice(["web", "email", "chat", "api"])
         category = rng.choice(["billing", "tech"])
@@ -171,6 +220,9 @@ def generate(seed: int) -> Truth:
             writer.add(frt, "ticket.message_posted", message("agent"))
             writer.add(frt + 5, "ticket.message_posted", message("agent"))
             truth.first_response[agent].append(frt)
+            truth.first_response_business[agent].append(
+                business_seconds(created, created + timedelta(seconds=frt))
+            )
             if rng.random() < 0.7:
                 resolved = frt + rng.randint(60, 400_000)
                 writer.add(
@@ -193,6 +245,9 @@ def generate(seed: int) -> Truth:
                     )
                 truth.resolution[agent].append(resolved)
                 truth.resolution_by_priority[priority].append(resolved)
+                truth.resolution_business_by_priority[priority].append(
+                    business_seconds(created, created + timedelta(seconds=resolved))
+                )
                 if rng.random() < 0.5:
                     if rng.random() < 0.3:
                         # Rated twice: only the newer rating counts.
@@ -334,6 +389,16 @@ def mismatches(truth: Truth, reports: dict[str, dict[str, Any]]) -> list[str]:
         reports["resolution_time agent"]["rows"], truth.resolution, "resolution by agent"
     )
     problems += duration_mismatches(
+        reports["first_response_time agent business"]["rows"],
+        truth.first_response_business,
+        "business frt by agent",
+    )
+    problems += duration_mismatches(
+        reports["resolution_time priority business"]["rows"],
+        truth.resolution_business_by_priority,
+        "business resolution by priority",
+    )
+    problems += duration_mismatches(
         reports["resolution_time priority"]["rows"],
         truth.resolution_by_priority,
         "resolution by priority",
@@ -401,12 +466,15 @@ async def all_reports(base_url: str, queue: str) -> dict[str, dict[str, Any]]:
             )
             assert answer.status_code == 200, answer.text
             body = answer.json()
-            found[f"{metric} {body['group_by']}"] = body
+            business = " business" if body.get("clock") == "business" else ""
+            found[f"{metric} {body['group_by']}{business}"] = body
     return found
 
 
 def start_analytics(service_env: dict[str, str]) -> ServiceProcess:
     suffix = uuid4().hex[:8]
+    calendar = Path(tempfile.mkdtemp(prefix="dvika-analytics-")) / "calendar.yaml"
+    calendar.write_text(CALENDAR_YAML, encoding="utf-8")
     process = ServiceProcess(
         "analytics",
         free_port(),
@@ -417,6 +485,7 @@ def start_analytics(service_env: dict[str, str]) -> ServiceProcess:
             "DVIKA_ANALYTICS_TIMEZONE": ZONE_NAME,
             "DVIKA_ANALYTICS_REFRESH_INTERVAL_S": "0.2",
             "DVIKA_ANALYTICS_EVENTS_TOPIC": SCRATCH_EVENTS.name,
+            "DVIKA_ANALYTICS_CALENDAR_FILE": str(calendar),
         },
     )
     process.start()
@@ -464,6 +533,15 @@ async def test_reports_give_the_figures_the_log_implies(
     assert reports["first_response_time none"]["rows"][0]["count"] == sum(
         len(v) for v in truth.first_response.values()
     )
+    # The edge tickets landed on their local day and hour: both 01:30s of 1 November in the
+    # Sunday 01:00 cell, the minutes before and after midnight on their own days.
+    heat = {(r["weekday"], r["hour"]): r["count"] for r in reports["heatmap none"]["rows"]}
+    assert heat[(6, 1)] == truth.heatmap[(6, 1)] >= 2
+    per_day: Counter[str] = Counter()
+    for row in reports["volume channel"]["rows"]:
+        per_day[row["period"]] += row["count"]
+    for day, edges in (("2026-10-31", 1), ("2026-11-01", 4), ("2026-11-02", 1)):
+        assert per_day[day] >= edges, day
     assert reports["volume channel"]["from"] == FIRST.isoformat()
     async with httpx.AsyncClient(base_url=analytics.url, timeout=10) as client:
         answer = await client.get(

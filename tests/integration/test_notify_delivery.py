@@ -145,6 +145,10 @@ def notify_env(
         "DVIKA_NOTIFY_SENDER_POLL_S": "0.2",
         "DVIKA_NOTIFY_ROSTER_WAIT_S": "5",
         "DVIKA_NOTIFY_DIGEST_ENABLED": "false",
+        # No analytics service here (port 9 refuses): the digest must say its figures are
+        # unavailable, not fail (a `make run` analytics on 8086 must not answer instead).
+        "DVIKA_NOTIFY_ANALYTICS_URL": "http://127.0.0.1:9",
+        "DVIKA_NOTIFY_ANALYTICS_TIMEOUT_S": "2",
         # A fresh consumer group reads the whole shared log: what other tests did a while ago
         # must not be mailed here (the backlog would hold up this module's mails), which is
         # what this setting is for in production too (a first start on a long log).
@@ -694,6 +698,7 @@ async def test_managers_get_the_daily_digest_once_a_day(
         [digest] = await mail_to(notify.sink, manager_mail)
         assert "daily digest" in digest["Subject"]
         assert ticket["reference"] in text_of(digest)
+        assert "The figures are unavailable" in text_of(digest)
         assert "no-reply@dvika.care" in digest["From"]
         # The same day again: nothing new.
         again = await api.post("/digests/run")

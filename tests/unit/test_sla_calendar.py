@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sla.domain.calendar import AlwaysOpen, BusinessCalendar
+from kit.business_calendar import AlwaysOpen, BusinessCalendar
 
 HOUR = 3600.0
 OFFICE = BusinessCalendar()  # UTC, Mon-Fri 09:00-17:00

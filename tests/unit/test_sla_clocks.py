@@ -34,8 +34,8 @@ from contracts.events import (
 )
 from contracts.registry import decode_event
 from contracts.values import Actor, Customer, NudgeKind, Priority, SlaClock, TicketStatus
+from kit.business_calendar import BusinessCalendar
 from sla.adapters.policy_file import load_policies
-from sla.domain.calendar import BusinessCalendar
 from sla.domain.clocks import (
     Action,
     Timeline,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from kit.business_calendar import AlwaysOpen, BusinessCalendar
 from sla.adapters.policy_file import load_policies
-from sla.domain.calendar import AlwaysOpen, BusinessCalendar
 from sla.domain.policies import InvalidPolicies, parse_config
 from sla.settings import DEFAULT_POLICIES_FILE, SlaSettings
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import FastAPI
 
+from analytics.adapters.calendar_file import load_calendar
 from analytics.adapters.fact_store import AnalyticsStore
 from analytics.entrypoints.bucket_refresher import BucketRefresher
 from analytics.entrypoints.fact_projection import FactProjection
@@ -44,7 +45,12 @@ def create_app(settings: AnalyticsSettings) -> FastAPI:
     mongo = make_mongo_client(settings)
     store = AnalyticsStore(mongo, settings.mongodb_database)
     refresher = BucketRefresher(store, settings.refresh_interval_s)
-    projection = FactProjection(store, settings.zone, refresher.mark)
+    business = load_calendar(
+        settings.calendar_file,
+        timezone=settings.calendar_timezone,
+        default_zone=settings.timezone,
+    )
+    projection = FactProjection(store, settings.zone, refresher.mark, business)
     events = replace(TICKET_EVENTS, name=settings.events_topic)
     consumer = GroupConsumer(
         bootstrap,
@@ -65,7 +71,12 @@ def create_app(settings: AnalyticsSettings) -> FastAPI:
         for task in (consumer.task, refresher.task):
             if task is not None:
                 task.add_done_callback(_exit_when_task_dies)
-        log.info("analytics started", timezone=settings.timezone, group=settings.consumer_group)
+        log.info(
+            "analytics started",
+            timezone=settings.timezone,
+            business_calendar=business.timezone,
+            group=settings.consumer_group,
+        )
         try:
             yield
         finally:

@@ -6,6 +6,7 @@ service without clashes.
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator
@@ -32,10 +33,25 @@ class AnalyticsSettings(ServiceSettings):
     events_topic: str = Field(TICKET_EVENTS.name, validation_alias=_env("events_topic"))
     # How often the daily buckets of changed days are recomputed (also the freshness of reports).
     refresh_interval_s: float = Field(1.0, gt=0, validation_alias=_env("refresh_interval_s"))
+    # The business calendar of the business-hours durations: the `calendar:` section of a YAML
+    # file shaped like the SLA policies file. The SLA service's variables are read too, so one
+    # env file gives both services the same calendar. Unset: Monday to Friday, 09:00-17:00,
+    # no holidays (the SLA defaults). Changing the calendar needs a replay, like the zone.
+    calendar_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("DVIKA_ANALYTICS_CALENDAR_FILE", "DVIKA_SLA_POLICIES_FILE"),
+    )
+    # The calendar's zone; unset: the file's `calendar.timezone`, else `timezone` above.
+    calendar_timezone: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DVIKA_ANALYTICS_CALENDAR_TIMEZONE", "DVIKA_SLA_TIMEZONE"),
+    )
 
-    @field_validator("timezone")
+    @field_validator("timezone", "calendar_timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:

@@ -31,6 +31,7 @@ from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
 from kit.service import serve
 from kit.topic_tail import TopicTail
+from notify.adapters.analytics_reports import AnalyticsReports
 from notify.adapters.console_feed_store import ConsoleFeedStore
 from notify.adapters.notification_publisher import NotificationPublisher
 from notify.adapters.notification_store import NotificationStore
@@ -123,7 +124,9 @@ def create_app(settings: NotifySettings) -> FastAPI:
     events = GroupConsumer(
         bootstrap, TICKET_EVENTS, settings.events_group, notifier.on_events, service, name="events"
     )
+    reports = AnalyticsReports(settings.analytics_url, settings.analytics_timeout_s)
     digest = DigestScheduler(
+        reports=reports,
         tickets=tickets,
         notifications=notifications,
         composer=composer,
@@ -171,6 +174,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
             await publisher.stop()
             if slack is not None:
                 await slack.close()
+            await reports.close()
             await mongo.close()
 
     async def loops_running() -> None:

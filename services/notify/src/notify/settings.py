@@ -91,6 +91,16 @@ class NotifySettings(ServiceSettings):
     digest_enabled: bool = Field(True, validation_alias=_env("digest_enabled"))
     digest_time: time = Field(time(8, 0), validation_alias=_env("digest_time"))
     digest_timezone: str = Field("UTC", validation_alias=_env("digest_timezone"))
+    # The digest's figures come from the analytics reports API (the gateway's variable, so one
+    # env file points both at the same service); no answer within the timeout: the digest
+    # says its figures are unavailable.
+    analytics_url: str = Field(
+        "http://127.0.0.1:8086",
+        validation_alias=AliasChoices("DVIKA_NOTIFY_ANALYTICS_URL", "DVIKA_ANALYTICS_URL"),
+    )
+    analytics_timeout_s: float = Field(
+        5.0, gt=0, le=60, validation_alias=_env("analytics_timeout_s")
+    )
 
     # --- admin API ---
     # When set, /notifications routes need `Authorization: Bearer <token>`.

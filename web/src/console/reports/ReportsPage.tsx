@@ -13,7 +13,7 @@ import { mayReadReports } from "../ConsoleNav";
 import { ConsoleShell } from "../ConsoleShell";
 import { CsvLink } from "./CsvLink";
 import { DataTable } from "./DataTable";
-import { AS_OF_NOW, GROUPINGS, METRICS, viewOf, type ViewContext } from "./reportViews";
+import { AS_OF_NOW, CLOCKED, GROUPINGS, METRICS, viewOf, type ViewContext } from "./reportViews";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PRESETS = [
@@ -163,11 +163,15 @@ function ReportCard({
   const groupings = GROUPINGS[metric];
   const [groupBy, setGroupBy] = useState(groupings[0] ?? "none");
   const [interval, setPeriodInterval] = useState<"daily" | "weekly">("daily");
+  // Response and resolution times in calendar time or in the team's business hours.
+  const [clock, setClock] = useState<"calendar" | "business">("calendar");
   const [showTable, setShowTable] = useState(false);
   const headingId = useId();
   const tableId = useId();
   const groupId = useId();
   const intervalId = useId();
+  const clockId = useId();
+  const clocked = CLOCKED.has(metric);
   const title = t(`reports.metrics.${metric}`);
   const asOfNow = AS_OF_NOW.has(metric);
   const query = {
@@ -175,6 +179,7 @@ function ReportCard({
     to: asOfNow ? undefined : to,
     groupBy,
     interval: metric === "volume" ? interval : undefined,
+    clock: clocked ? clock : undefined,
   };
   const report = useQuery({
     queryKey: ["report", metric, query],
@@ -203,7 +208,9 @@ function ReportCard({
   const view = report.data ? viewOf(report.data, ctx) : null;
   const caption = asOfNow
     ? `${title} (${t("reports.asOfNow")})`
-    : `${title}, ${from} – ${to}${groupBy !== "none" ? `, ${t(`reports.groups.${groupBy as "agent"}`)}` : ""}`;
+    : `${title}, ${from} – ${to}${groupBy !== "none" ? `, ${t(`reports.groups.${groupBy as "agent"}`)}` : ""}${
+        clocked ? `, ${t(`reports.clocks.${clock}`)}` : ""
+      }`;
 
   return (
     <section
@@ -236,6 +243,23 @@ function ReportCard({
                     {t(`reports.groups.${g as "agent"}`)}
                   </option>
                 ))}
+              </select>
+            </>
+          ) : null}
+          {clocked ? (
+            <>
+              <label htmlFor={clockId} className="text-xs text-ink-muted">
+                {t("reports.clock")}
+              </label>
+              <select
+                id={clockId}
+                className="field-input w-36 py-1 text-xs"
+                value={clock}
+                data-testid="report-clock"
+                onChange={(e) => setClock(e.target.value === "business" ? "business" : "calendar")}
+              >
+                <option value="calendar">{t("reports.clocks.calendar")}</option>
+                <option value="business">{t("reports.clocks.business")}</option>
               </select>
             </>
           ) : null}
@@ -291,7 +315,7 @@ function ReportCard({
             <CsvLink
               href={reportPath(metric, query, "csv")}
               title={title}
-              fallbackName={`${metric}_${report.data.from}_${report.data.to}.csv`}
+              fallbackName={`${metric}${clocked && clock === "business" ? "_business" : ""}_${report.data.from}_${report.data.to}.csv`}
             />
             <span className="text-xs text-ink-muted">
               {t("reports.generated", { at: formatDateTime(report.data.generated_at) })}

@@ -30,6 +30,9 @@ export const GROUPINGS: Record<ReportMetric, readonly string[]> = {
   agent_load: ["agent"],
 };
 
+// Reports whose durations can be counted in business hours (`clock=business`).
+export const CLOCKED: ReadonlySet<ReportMetric> = new Set(["first_response_time", "resolution_time"]);
+
 // Reports of tickets open now: the date range does not apply to them.
 export const AS_OF_NOW: ReadonlySet<ReportMetric> = new Set(["backlog", "agent_load"]);
 

@@ -53,6 +53,12 @@ def _empty(day: str, weekday: int, key: tuple[str | None, ...]) -> dict[str, Any
         res_count=0,
         res_sum_s=0.0,
         res_hist={},
+        frt_business_count=0,
+        frt_business_sum_s=0.0,
+        frt_business_hist={},
+        res_business_count=0,
+        res_business_sum_s=0.0,
+        res_business_hist={},
         rated_good=0,
         rated_bad=0,
         comments=[],
@@ -97,6 +103,14 @@ def day_buckets(day: str, facts: Iterable[TicketFact]) -> list[dict[str, Any]]:
             bucket["res_count"] += 1
             bucket["res_sum_s"] += resolution
             _add(bucket["res_hist"], resolution)
+        if (first := fact.first_response_business_s) is not None:
+            bucket["frt_business_count"] += 1
+            bucket["frt_business_sum_s"] += first
+            _add(bucket["frt_business_hist"], first)
+        if (resolution := fact.resolution_business_s) is not None:
+            bucket["res_business_count"] += 1
+            bucket["res_business_sum_s"] += resolution
+            _add(bucket["res_business_hist"], resolution)
         if fact.rating == "good":
             bucket["rated_good"] += 1
         elif fact.rating == "bad":
@@ -139,6 +153,10 @@ _SUMMED = (
     "frt_sum_s",
     "res_count",
     "res_sum_s",
+    "frt_business_count",
+    "frt_business_sum_s",
+    "res_business_count",
+    "res_business_sum_s",
     "rated_good",
     "rated_bad",
     "sla_tracked",
@@ -146,7 +164,7 @@ _SUMMED = (
     "sla_first_response_breached",
     "sla_resolution_breached",
 )
-_MERGED = ("frt_hist", "res_hist", "hours")
+_MERGED = ("frt_hist", "res_hist", "frt_business_hist", "res_business_hist", "hours")
 CUBE = "cube"
 ROLLUPS = ("none", *DIMENSIONS)
 

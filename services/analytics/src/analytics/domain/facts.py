@@ -4,12 +4,15 @@
 happened: applied (a new fact), a duplicate (version already folded: replays and redeliveries
 change nothing) or a gap (an event the fact cannot follow; a bug upstream, reported).
 Times are the events' `occurred_at`; local days and hours are in the team's time zone.
+Durations are kept twice: calendar seconds, and business seconds counted in the team's
+business calendar (`kit.business_calendar`, the SLA service's), worked out when the response
+or the resolution happens, so the buckets only add them up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -32,6 +35,7 @@ from contracts.events import (
     TicketSubmitted,
     TicketUnassigned,
 )
+from kit.business_calendar import BusinessCalendar, WorkingTime
 
 OPEN_STATUSES = frozenset({"new", "open", "in_progress", "on_hold", "escalated"})
 
@@ -61,6 +65,10 @@ class TicketFact:
     sla_tracked: bool = False
     sla_breached: tuple[str, ...] = field(default_factory=tuple)
     escalated: bool = False
+    # Working seconds (business calendar) from submission to the first response and to the
+    # latest resolution; None when that has not happened (or the fact predates them).
+    first_response_business_s: float | None = None
+    resolution_business_s: float | None = None
 
     @property
     def is_open(self) -> bool:
@@ -70,13 +78,18 @@ class TicketFact:
     def first_response_s(self) -> float | None:
         if self.first_response_at is None:
             return None
-        return max(0.0, (self.first_response_at - self.created_at).total_seconds())
+        return _elapsed_s(self.created_at, self.first_response_at)
 
     @property
     def resolution_s(self) -> float | None:
         if self.resolved_at is None:
             return None
-        return max(0.0, (self.resolved_at - self.created_at).total_seconds())
+        return _elapsed_s(self.created_at, self.resolved_at)
+
+
+def _elapsed_s(start: datetime, end: datetime) -> float:
+    # In UTC: two datetimes sharing a ZoneInfo subtract as wall clocks, wrong across DST.
+    return max(0.0, (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -98,8 +111,17 @@ class FoldResult:
     fact: TicketFact | None
 
 
-def fold(fact: TicketFact | None, item: EventAt, zone: ZoneInfo) -> FoldResult:
-    """`fact` after `item`, if `item` is the ticket's next event."""
+def fold(
+    fact: TicketFact | None,
+    item: EventAt,
+    zone: ZoneInfo,
+    business: WorkingTime | None = None,
+) -> FoldResult:
+    """`fact` after `item`, if `item` is the ticket's next event.
+
+    `business` counts the business-hours durations; None: Monday to Friday, 09:00-17:00 in
+    `zone` (the SLA calendar's defaults).
+    """
     stored = 0 if fact is None else fact.version
     if item.version <= stored:
         return FoldResult("duplicate", fact)
@@ -109,7 +131,8 @@ def fold(fact: TicketFact | None, item: EventAt, zone: ZoneInfo) -> FoldResult:
         if not isinstance(item.event, TicketSubmitted):
             return FoldResult("gap", None)
         return FoldResult("applied", _submitted(item, item.event, zone))
-    return FoldResult("applied", replace(_apply(fact, item), version=item.version))
+    hours = business if business is not None else BusinessCalendar(timezone=zone.key)
+    return FoldResult("applied", replace(_apply(fact, item, hours), version=item.version))
 
 
 def _submitted(item: EventAt, event: TicketSubmitted, zone: ZoneInfo) -> TicketFact:
@@ -129,13 +152,17 @@ def _submitted(item: EventAt, event: TicketSubmitted, zone: ZoneInfo) -> TicketF
     )
 
 
-def _apply(fact: TicketFact, item: EventAt) -> TicketFact:
+def _apply(fact: TicketFact, item: EventAt, business: WorkingTime) -> TicketFact:
     at = item.occurred_at
     match item.event:
         case MessagePosted(author="agent", internal=False) if fact.first_response_at is None:
-            return replace(fact, first_response_at=at)
+            return replace(
+                fact,
+                first_response_at=at,
+                first_response_business_s=business.working_seconds(fact.created_at, at),
+            )
         case StatusChanged(to_status=status):
-            return _status(fact, status, at)
+            return _status(fact, status, at, business)
         case PriorityChanged(to_priority=priority):
             return replace(fact, priority=priority)
         case CategoryChanged(to_category=category):
@@ -151,7 +178,7 @@ def _apply(fact: TicketFact, item: EventAt) -> TicketFact:
         case TicketEscalated():
             return replace(fact, status="escalated", escalated=True)
         case TicketMerged():
-            return _status(fact, "closed", at)
+            return _status(fact, "closed", at, business)
         case TicketRated(rating=rating, comment=comment):
             return replace(fact, rating=rating, rating_comment=comment or None, rated_at=at)
         case SlaClocksSet():
@@ -164,14 +191,15 @@ def _apply(fact: TicketFact, item: EventAt) -> TicketFact:
             return fact
 
 
-def _status(fact: TicketFact, status: str, at: datetime) -> TicketFact:
+def _status(fact: TicketFact, status: str, at: datetime, business: WorkingTime) -> TicketFact:
     if status == "resolved":
-        return replace(fact, status=status, resolved_at=at)
+        worked = business.working_seconds(fact.created_at, at)
+        return replace(fact, status=status, resolved_at=at, resolution_business_s=worked)
     if status == "closed":
         return replace(fact, status=status, closed_at=fact.closed_at or at)
     if fact.status == "resolved":
         # Reopened: not resolved any more; the next resolution counts.
-        return replace(fact, status=status, resolved_at=None)
+        return replace(fact, status=status, resolved_at=None, resolution_business_s=None)
     return replace(fact, status=status)
 
 
@@ -196,8 +224,10 @@ def fact_to_document(fact: TicketFact) -> dict[str, Any]:
         "assignee": fact.assignee,
         "first_response_at": fact.first_response_at,
         "first_response_s": fact.first_response_s,
+        "first_response_business_s": fact.first_response_business_s,
         "resolved_at": fact.resolved_at,
         "resolution_s": fact.resolution_s,
+        "resolution_business_s": fact.resolution_business_s,
         "closed_at": fact.closed_at,
         "rating": fact.rating,
         "rating_comment": fact.rating_comment,
@@ -232,4 +262,6 @@ def fact_from_document(document: dict[str, Any]) -> TicketFact:
         sla_tracked=bool(document.get("sla_tracked")),
         sla_breached=tuple(document.get("sla_breached") or ()),
         escalated=bool(document.get("escalated")),
+        first_response_business_s=document.get("first_response_business_s"),
+        resolution_business_s=document.get("resolution_business_s"),
     )

@@ -27,9 +27,14 @@ Metric = Literal[
 ]
 GroupBy = Literal["agent", "queue", "priority", "channel", "category", "none"]
 Interval = Literal["daily", "weekly"]
+# How durations are counted: every second, or only the business calendar's working hours.
+Clock = Literal["calendar", "business"]
 
 METRICS: tuple[str, ...] = get_args(Metric)
 GROUPINGS: tuple[str, ...] = get_args(GroupBy)
+CLOCKS: tuple[str, ...] = get_args(Clock)
+# The reports that can count business hours instead of calendar time.
+CLOCKED = frozenset({"first_response_time", "resolution_time"})
 # Longest range one request may ask for: a report over more is a job for a BI tool.
 MAX_RANGE_DAYS = 731
 DEFAULT_RANGE_DAYS = 30
@@ -90,6 +95,7 @@ class ReportQuery:
     group_by: str
     interval: str = "daily"
     filters: Filters = field(default_factory=Filters)
+    clock: str = "calendar"
 
 
 def check_query(
@@ -101,6 +107,7 @@ def check_query(
     group_by: str | None,
     interval: str | None,
     filters: Filters,
+    clock: str | None = None,
 ) -> ReportQuery:
     """The query as the report will run it, or `BadQuery` saying what is wrong."""
     if metric not in METRICS:
@@ -120,7 +127,12 @@ def check_query(
     chosen = interval or "daily"
     if chosen not in get_args(Interval):
         raise BadQuery(f"`interval` is daily or weekly, not {chosen!r}")
-    return ReportQuery(metric, first, last, grouping, chosen, filters)
+    if clock is not None and metric not in CLOCKED:
+        raise BadQuery(f"`clock` applies to {' and '.join(sorted(CLOCKED))} only")
+    counted = clock or "calendar"
+    if counted not in CLOCKS:
+        raise BadQuery(f"`clock` is calendar or business, not {counted!r}")
+    return ReportQuery(metric, first, last, grouping, chosen, filters, counted)
 
 
 Bucket = Mapping[str, Any]
@@ -168,12 +180,18 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def duration_prefix(metric: str, clock: str) -> str:
+    """The bucket fields (`<prefix>_count`, `_sum_s`, `_hist`) a duration report reads."""
+    base = "frt" if metric == "first_response_time" else "res"
+    return f"{base}_business" if clock == "business" else base
+
+
 def first_response_rows(query: ReportQuery, buckets: Iterable[Bucket], now: datetime) -> list[Row]:
-    return _durations(buckets, query.group_by, "frt")
+    return _durations(buckets, query.group_by, duration_prefix("first_response_time", query.clock))
 
 
 def resolution_rows(query: ReportQuery, buckets: Iterable[Bucket], now: datetime) -> list[Row]:
-    return _durations(buckets, query.group_by, "res")
+    return _durations(buckets, query.group_by, duration_prefix("resolution_time", query.clock))
 
 
 def volume_rows(query: ReportQuery, buckets: Iterable[Bucket], now: datetime) -> list[Row]:

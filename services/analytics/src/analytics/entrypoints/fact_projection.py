@@ -21,6 +21,7 @@ from analytics.domain.facts import EventAt, TicketFact, fold
 from contracts.base import Event
 from contracts.envelopes import EventEnvelope
 from contracts.registry import UndecodableMessage, decode_event, parse_event_envelope
+from kit.business_calendar import WorkingTime
 from kit.group_consumer import Record
 
 log = structlog.get_logger(__name__)
@@ -40,11 +41,17 @@ class _Unknown(Event):
 
 class FactProjection:
     def __init__(
-        self, store: AnalyticsStore, zone: ZoneInfo, on_dirty: Callable[[set[str]], None]
+        self,
+        store: AnalyticsStore,
+        zone: ZoneInfo,
+        on_dirty: Callable[[set[str]], None],
+        business: WorkingTime | None = None,
     ) -> None:
         self._store = store
         self._zone = zone
         self._on_dirty = on_dirty
+        # The business calendar of the business-hours durations (None: the SLA defaults).
+        self._business = business
 
     async def on_events(self, records: list[Record]) -> None:
         items: list[EventAt] = []
@@ -67,7 +74,7 @@ class FactProjection:
         current: dict[UUID, TicketFact | None] = dict(facts)
         changed: dict[UUID, TicketFact] = {}
         for item in items:
-            result = fold(current.get(item.ticket_id), item, self._zone)
+            result = fold(current.get(item.ticket_id), item, self._zone, self._business)
             EVENTS_FOLDED.labels(result.outcome).inc()
             if result.outcome == "gap":
                 log.error(

@@ -3,7 +3,7 @@
 The gateway forwards `GET /api/v1/reports/{metric}` here for managers and admins; this
 service trusts its network (like every service port) and checks only the query. Bad
 parameters answer 422 with the reason; `?format=csv` or `Accept: text/csv` answers CSV of
-the same rows.
+the same rows. `clock=business` counts the duration reports in the team's business hours.
 """
 
 from __future__ import annotations
@@ -24,21 +24,22 @@ from analytics.domain.csv_export import rows_to_csv
 from analytics.domain.local_time import local_today
 from analytics.domain.reports import (
     AS_OF_NOW,
+    CLOCKED,
     METRICS,
     NOW_REPORTS,
     RANGE_REPORTS,
     BadQuery,
     Filters,
     check_query,
+    duration_prefix,
     rollup_for,
 )
 
 router = APIRouter(tags=["reports"])
 
-# What each report reads of a bucket (besides its day and dimensions).
+# What each report reads of a bucket (besides its day and dimensions); the duration reports'
+# fields depend on the clock (`_fields_of`).
 _FIELDS: dict[str, tuple[str, ...]] = {
-    "first_response_time": ("frt_count", "frt_sum_s", "frt_hist"),
-    "resolution_time": ("res_count", "res_sum_s", "res_hist"),
     "volume": ("created",),
     "csat": ("rated_good", "rated_bad", "comments"),
     "heatmap": ("hours",),
@@ -60,6 +61,11 @@ class Report(BaseModel):
     to: date
     group_by: str
     interval: str | None = Field(None, description="volume only: daily or weekly")
+    clock: str | None = Field(
+        None,
+        description="first_response_time and resolution_time: calendar (every second) or "
+        "business (the team's working hours only)",
+    )
     timezone: str = Field(description="the team time zone days and hours are local to")
     rows: list[dict[str, Any]]
     generated_at: datetime
@@ -74,6 +80,7 @@ _EXAMPLES: dict[str, Any] = {
             "to": "2026-11-25",
             "group_by": "queue",
             "interval": None,
+            "clock": "calendar",
             "timezone": "Asia/Kolkata",
             "rows": [
                 {
@@ -157,7 +164,14 @@ _EXAMPLES: dict[str, Any] = {
 
 _CSV_EXAMPLE = "group,count,avg_s,median_s,p90_s\r\nbilling,412,1843.2,1290.0,4352.0\r\n"
 
-Clock = Callable[[], datetime]
+NowClock = Callable[[], datetime]
+
+
+def _fields_of(metric: str, clock: str) -> tuple[str, ...]:
+    if metric in CLOCKED:
+        prefix = duration_prefix(metric, clock)
+        return (f"{prefix}_count", f"{prefix}_sum_s", f"{prefix}_hist")
+    return _FIELDS[metric]
 
 
 def _wants_csv(request: Request, format_: str | None) -> bool:
@@ -197,6 +211,14 @@ async def report(
         str | None, Query(description="agent, queue, priority, channel, category or none")
     ] = None,
     interval: Annotated[str | None, Query(description="volume: daily (default) or weekly")] = None,
+    clock_: Annotated[
+        str | None,
+        Query(
+            alias="clock",
+            description="first_response_time and resolution_time: calendar (default) or "
+            "business (working hours of the team's business calendar)",
+        ),
+    ] = None,
     queue: Annotated[str | None, Query(max_length=64)] = None,
     priority: Annotated[str | None, Query(max_length=8)] = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
@@ -212,7 +234,7 @@ async def report(
         )
     state = request.app.state
     zone: ZoneInfo = state.zone
-    clock: Clock = state.clock
+    clock: NowClock = state.clock
     store: AnalyticsStore = state.analytics_store
     now = clock()
     today = local_today(now, zone)
@@ -225,10 +247,11 @@ async def report(
             group_by=group_by,
             interval=interval,
             filters=Filters(queue=queue, priority=priority, channel=channel),
+            clock=clock_,
         )
     except BadQuery as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    fields = ("day", "weekday", *DIMENSIONS, *_FIELDS[metric])
+    fields = ("day", "weekday", *DIMENSIONS, *_fields_of(metric, query.clock))
     rollup = rollup_for(query)
     if metric in AS_OF_NOW:
         buckets = await store.open_buckets(query.filters.as_dict(), fields, rollup)
@@ -243,7 +266,8 @@ async def report(
         )
         rows = RANGE_REPORTS[metric](query, buckets, now)
     if _wants_csv(request, format_):
-        filename = f"{metric}_{query.first}_{query.last}.csv"
+        business = "_business" if metric in CLOCKED and query.clock == "business" else ""
+        filename = f"{metric}{business}_{query.first}_{query.last}.csv"
         return Response(
             content=rows_to_csv(rows),
             media_type="text/csv; charset=utf-8",
@@ -255,6 +279,7 @@ async def report(
         "to": query.last,
         "group_by": query.group_by,
         "interval": query.interval if metric == "volume" else None,
+        "clock": query.clock if metric in CLOCKED else None,
         "timezone": zone.key,
         "rows": rows,
         "generated_at": now,

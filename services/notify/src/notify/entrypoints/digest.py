@@ -1,5 +1,7 @@
 """The managers' daily digest, made at the configured time by whichever replica gets there
-(its records' keys name the day, so replicas and restarts make one digest a day)."""
+(its records' keys name the day, so replicas and restarts make one digest a day). Its figures
+are read from the analytics reports API (`reports`) when it is made; without them the mail
+says they are unavailable."""
 
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ import structlog
 from notify.adapters.notification_store import NotificationStore
 from notify.adapters.ticket_store import TicketFactsStore
 from notify.composer import NotificationComposer
-from notify.domain.digest import DigestDay, digest_intents, last_run, next_run
+from notify.domain.digest import (
+    DigestDay,
+    ReportsSource,
+    digest_intents,
+    fetch_figures,
+    figures_day,
+    last_run,
+    next_run,
+)
 from notify.domain.links import Links
 from notify.domain.roster import Roster
 
@@ -36,8 +46,10 @@ class DigestScheduler:
         at: time,
         zone: tzinfo,
         clock: Callable[[], datetime],
+        reports: ReportsSource,
         on_recorded: Callable[[], None] = lambda: None,
     ) -> None:
+        self._reports = reports
         self._tickets = tickets
         self._notifications = notifications
         self._composer = composer
@@ -61,6 +73,9 @@ class DigestScheduler:
         """Record the digest of the day ending at `run_at`; returns how many were new."""
         day = DigestDay(run_at)
         until = run_at
+        figures = await fetch_figures(self._reports, figures_day(run_at, self._zone))
+        if figures is None:
+            log.warning("digest figures unavailable: the reports could not be had")
         intents = digest_intents(
             day,
             self._roster,
@@ -68,6 +83,7 @@ class DigestScheduler:
             new=await self._tickets.changed_since("submitted_at", day.since, until),
             breached=await self._tickets.changed_since("breached_at", day.since, until),
             escalated=await self._tickets.changed_since("escalated_at", day.since, until),
+            figures=figures,
         )
         now = self._clock()
         inserted = await self._notifications.insert_new(
@@ -75,7 +91,13 @@ class DigestScheduler:
         )
         if inserted:
             self._on_recorded()
-        log.info("digest made", day=day.source_id, managers=len(intents), new=len(inserted))
+        log.info(
+            "digest made",
+            day=day.source_id,
+            managers=len(intents),
+            new=len(inserted),
+            figures=figures is not None,
+        )
         return len(inserted)
 
     async def make_now(self) -> int:

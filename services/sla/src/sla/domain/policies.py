@@ -9,17 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time, timedelta
-from typing import Annotated, Any, Literal
+from datetime import timedelta
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.values import NudgeKind, SlaTarget
-from sla.domain.calendar import AlwaysOpen, BusinessCalendar, WorkingTime
+from kit.business_calendar import AlwaysOpen, BusinessCalendar, CalendarSpec, WorkingTime
 
 _POLICY_KEY = re.compile(r"^([a-z0-9][a-z0-9_-]*/)?P[1-4]$")
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Minutes = Annotated[int, Field(ge=1, le=525_600)]
 Hours = Annotated[float, Field(gt=0, le=8_760)]
 
@@ -79,18 +77,6 @@ class _PolicyFile(_Strict):
     business_hours: bool
 
 
-class _Hours(_Strict):
-    start: time
-    end: time
-
-
-class _CalendarFile(_Strict):
-    timezone: str = "UTC"
-    weekdays: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
-    hours: _Hours = _Hours(start=time(9), end=time(17))
-    holidays: tuple[date, ...] = ()
-
-
 class _QuietFile(_Strict):
     nudge_after_hours: Hours
     close_after_hours: Hours
@@ -103,7 +89,8 @@ class _AutoCloseFile(_Strict):
 
 class _ConfigFile(_Strict):
     warning_lead_minutes: Annotated[int, Field(ge=0, le=10_080)] = 30
-    calendar: _CalendarFile = _CalendarFile()
+    # The shared shape (kit.business_calendar): analytics reads the same section.
+    calendar: CalendarSpec = CalendarSpec()
     policies: dict[str, _PolicyFile]
     auto_close: _AutoCloseFile = _AutoCloseFile()
 
@@ -125,7 +112,6 @@ def parse_config(raw: Any, *, timezone: str | None = None) -> SlaConfig:
         parsed = _ConfigFile.model_validate(raw)
     except ValidationError as error:
         raise InvalidPolicies(_summary(error)) from error
-    cal = parsed.calendar
     for nudge_kind, rule in (
         ("resolved_inactive", parsed.auto_close.resolved_inactive),
         ("waiting_on_customer", parsed.auto_close.waiting_on_customer),
@@ -133,13 +119,7 @@ def parse_config(raw: Any, *, timezone: str | None = None) -> SlaConfig:
         if rule.close_after_hours <= rule.nudge_after_hours:
             raise InvalidPolicies(f"auto_close.{nudge_kind}: close_after must exceed nudge_after")
     try:
-        calendar = BusinessCalendar(
-            timezone=timezone or cal.timezone,
-            weekdays=frozenset(_WEEKDAYS.index(day) for day in cal.weekdays),
-            opens=cal.hours.start,
-            closes=cal.hours.end,
-            holidays=frozenset(cal.holidays),
-        )
+        calendar = parsed.calendar.build(timezone=timezone)
     except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
         raise InvalidPolicies(f"calendar: {error}") from error
     return SlaConfig(

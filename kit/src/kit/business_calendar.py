@@ -1,8 +1,14 @@
 """Working time: a business calendar (zone, weekdays, daily hours, holidays) and 24x7 time.
 
-Pure: no clock, no I/O. Every instant in and out is timezone-aware; results are in UTC.
-Arithmetic is done on UTC instants only: subtracting two datetimes that share a ZoneInfo
-compares wall clocks, which is wrong across a DST change.
+Shared by the sla service (its clocks) and analytics (business-hours variants of the
+response and resolution times), so both count a working hour the same way. Pure: no clock,
+no I/O, standard library and pydantic only (the import rules let domain code use it).
+Every instant in and out is timezone-aware; results are in UTC. Arithmetic is done on UTC
+instants only: subtracting two datetimes that share a ZoneInfo compares wall clocks, which is
+wrong across a DST change.
+
+`CalendarSpec` is the `calendar:` section of the SLA policies file (YAML), so one file can
+describe the team's calendar to every service that needs it.
 """
 
 from __future__ import annotations
@@ -10,16 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
 
 _DAY = timedelta(days=1)
 # A target longer than this many calendar days of stepping is a configuration error.
 _MAX_DAYS = 3660
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class WorkingTime(Protocol):
-    """How a policy counts time: `add` and `working_seconds` must be inverse of each other."""
+    """How time is counted: `add` and `working_seconds` must be inverse of each other."""
 
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant after `seconds` of working time counted from `start`."""
@@ -110,3 +120,37 @@ class BusinessCalendar:
                 if closes > opens:
                     yield opens, closes
             day += _DAY
+
+
+# --- the file's shape ------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HoursSpec(_Strict):
+    start: time
+    end: time
+
+
+class CalendarSpec(_Strict):
+    """The `calendar:` section of a policies file; every field has the shipped default."""
+
+    timezone: str | None = None
+    weekdays: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    hours: HoursSpec = HoursSpec(start=time(9), end=time(17))
+    holidays: tuple[date, ...] = ()
+
+    def build(self, *, timezone: str | None = None, default_zone: str = "UTC") -> BusinessCalendar:
+        """The calendar: in `timezone` if given, else the section's own, else `default_zone`.
+
+        Raises ValueError (or KeyError, `ZoneInfoNotFoundError`, for an unknown zone).
+        """
+        return BusinessCalendar(
+            timezone=timezone or self.timezone or default_zone,
+            weekdays=frozenset(WEEKDAY_NAMES.index(day) for day in self.weekdays),
+            opens=self.hours.start,
+            closes=self.hours.end,
+            holidays=frozenset(self.holidays),
+        )
