@@ -10,6 +10,14 @@ its schema plus every definition it reaches (local `#/definitions/...` reference
 field fails like a wrong type does.
 
     python deploy/k8s/schemas/generate.py <openapi-spec/v3 dir> <out dir> <k8s version>
+
+Custom resources (Strimzi's Kafka, KafkaNodePool, KafkaTopic) get theirs from their
+CustomResourceDefinitions (JSON, as Strimzi's CRD generator writes them; see
+schemas/strimzi/pom.xml): each served version's `openAPIV3Schema`, made strict the same way, as
+`<out dir>/<group>/<kind>_<version>.json`, which kubeconform finds with the schema location
+`<out dir>/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`.
+
+    python deploy/k8s/schemas/generate.py crds <CRD .json dir> <out dir>
 """
 
 from __future__ import annotations
@@ -100,7 +108,39 @@ def generate(spec_dir: Path, out_dir: Path, k8s_version: str) -> int:
     return written
 
 
+def crd_file_name(group: str, version: str, kind: str) -> str:
+    """Where kubeconform's `{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json` points."""
+    return f"{group}/{kind.lower()}_{version}.json"
+
+
+def generate_crds(crd_dir: Path, out_dir: Path) -> int:
+    """One strict schema per served version of every CRD in `crd_dir`; returns how many."""
+    written = 0
+    for document in sorted(crd_dir.glob("*.json")):
+        crd = json.loads(document.read_text())
+        if crd.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            if not version.get("served", True):
+                continue
+            body = _strict(version["schema"]["openAPIV3Schema"])
+            body["$schema"] = "http://json-schema.org/draft-07/schema#"
+            path = out_dir / crd_file_name(spec["group"], version["name"], spec["names"]["kind"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(body, separators=(",", ":")))
+            written += 1
+    return written
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "crds":
+        crd_dir, out = Path(sys.argv[2]), Path(sys.argv[3])
+        count = generate_crds(crd_dir, out)
+        if not count:
+            sys.exit(f"no CustomResourceDefinition in {crd_dir}/*.json")
+        print(f"{count} kubeconform schemas for custom resources in {out}")
+        return
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     spec_dir, out_dir, version = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
