@@ -86,10 +86,12 @@ infra-status: ## one line per server
 # --- run ---------------------------------------------------------------------------------
 
 .PHONY: run start stop
-run: setup infra-up ui maildev ## start servers and every service, print the URLs; Ctrl-C stops them all
-	@$(ROOT)/deploy/local/services.sh run
-start: setup infra-up ui maildev ## like run, but detached; `make stop` ends it
-	@$(ROOT)/deploy/local/services.sh start
+# SCALE=3: three instances of each service that scales by partitions (deploy/local/services.sh).
+SCALE ?= 1
+run: setup infra-up ui maildev ## start servers and every service, print the URLs; Ctrl-C stops them all (SCALE=3: three of each)
+	@DVIKA_SCALE=$(SCALE) $(ROOT)/deploy/local/services.sh run
+start: setup infra-up ui maildev ## like run, but detached; `make stop` ends it (SCALE=3 too)
+	@DVIKA_SCALE=$(SCALE) $(ROOT)/deploy/local/services.sh start
 stop: ## stop a detached run: its services, then the servers
 	@$(ROOT)/deploy/local/services.sh stop
 
