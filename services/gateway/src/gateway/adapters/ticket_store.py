@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from contracts.envelopes import EventEnvelope
-from gateway.domain.ticket_view import TicketView, apply_event, sla_fields
+from gateway.domain.ticket_view import TicketView, apply_event, sla_fields, sort_key
 
 META = "projection_meta"
 PROJECTION = "tickets"
@@ -71,6 +72,24 @@ async def _find_by_ids(target: AsyncCollection[Document], ids: Sequence[str]) ->
     return [doc for doc in found if doc is not None]
 
 
+def derived_sort_keys(doc: Document) -> Document:
+    """The sort keys a document folded by an older gateway may lack (`sort_sla`, and from the
+    oldest ones `sort_created` / `sort_updated` too), from the fields it has."""
+    ticket_id = str(doc.get("id", doc["_id"]))
+    keys: Document = {}
+    for key, at in (("sort_created", "created_at"), ("sort_updated", "updated_at")):
+        if key not in doc:
+            moment = doc.get(at) or doc.get("created_at") or datetime.min
+            keys[key] = sort_key(
+                moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment, ticket_id
+            )
+    created = keys.get("sort_created", doc.get("sort_created"))
+    keys["sort_sla"] = sla_fields({**doc, "id": ticket_id, "sort_created": created, "sla": None})[
+        "sort_sla"
+    ]
+    return keys
+
+
 class ConcurrentProjectionWrite(RuntimeError):
     """A document changed between read and write; the batch is re-read and applied again."""
 
@@ -111,12 +130,14 @@ class TicketStore:
             return
         missing = target.find(
             {"sort_sla": {"$exists": False}},
-            projection={"_id": True, "id": True, "version": True, "sort_created": True},
+            projection={
+                **dict.fromkeys(("_id", "id", "version", "created_at", "updated_at"), True),
+                **dict.fromkeys(("sort_created", "sort_updated"), True),
+            },
         )
         async for doc in missing:
-            sort_sla = sla_fields({**doc, "sla": None})["sort_sla"]
             await target.update_one(
-                {"_id": doc["_id"], "version": doc["version"]}, {"$set": {"sort_sla": sort_sla}}
+                {"_id": doc["_id"], "version": doc["version"]}, {"$set": derived_sort_keys(doc)}
             )
         await self._db[META].replace_one({"_id": marker}, {"_id": marker}, upsert=True)
 
