@@ -1,8 +1,9 @@
 """Macros from the console's reply composer, in a real Chromium (Debian's).
 
 A manager shares macros over the API; the agent opens the picker with its keyboard shortcut,
-chooses one with the arrow keys and applies it with Enter. A macro with a forbidden step shows
-the tickets service's reason and changes nothing.
+chooses one with the arrow keys and applies it with Enter: its three actions land as one step
+(three history entries with one command id). A macro with a forbidden step shows the tickets
+service's reason and changes nothing (no new version, no history entry).
 
 Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
 """
@@ -103,6 +104,13 @@ async def _ticket(api: httpx.AsyncClient, token: str, ticket_id: str) -> dict[st
     return await eventually(probe, timeout_s=30, what=f"ticket {ticket_id}", interval_s=0.2)
 
 
+async def _history(api: httpx.AsyncClient, token: str, ticket_id: str) -> list[dict[str, Any]]:
+    read = await api.get(f"/api/v1/tickets/{ticket_id}/history", headers=bearer(token))
+    assert read.status_code == 200, read.text
+    items: list[dict[str, Any]] = read.json()["items"]
+    return items
+
+
 async def test_an_agent_applies_a_shared_macro_from_the_composer_and_a_refused_one_changes_nothing(
     page: Page, api: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
@@ -132,7 +140,7 @@ async def test_an_agent_applies_a_shared_macro_from_the_composer_and_a_refused_o
         ],
     )
     created = await submit_ticket(api, subject=f"Macro test {tag}")
-    await _ticket(api, agent, created["id"])
+    before = await _ticket(api, agent, created["id"])
 
     await _log_in(page, "agent", f"/admin?ticket={created['id']}")
     panel = page.get_by_test_id("detail-panel")
@@ -170,6 +178,17 @@ async def test_an_agent_applies_a_shared_macro_from_the_composer_and_a_refused_o
     await expect(panel.locator('[data-kind="note"]')).to_contain_text(f"Asked for logs {tag}")
     applied = await _ticket(api, agent, created["id"])
     assert applied["status"] == "on_hold"
+    # Atomically: exactly three new events (reply, note, status), all of one command.
+    assert applied["version"] == before["version"] + 3
+    steps = [
+        e for e in await _history(api, agent, created["id"]) if e["version"] > before["version"]
+    ]
+    assert [e["type"] for e in steps] == [
+        "ticket.message_posted",
+        "ticket.message_posted",
+        "ticket.status_changed",
+    ]
+    assert len({e["command_id"] for e in steps}) == 1
 
     # The refused macro: the reason shows in the picker, and the ticket is as it was.
     await panel.get_by_test_id("macros-button").click()
@@ -181,8 +200,13 @@ async def test_an_agent_applies_a_shared_macro_from_the_composer_and_a_refused_o
     await expect(error).to_be_visible()
     await expect(error).to_contain_text("nothing changed")
     await expect(error).to_contain_text("step 3")
+    # It says why: the transition the lifecycle refuses.
+    await expect(error).to_contain_text("cannot go from resolved to on_hold")
     after = await _ticket(api, agent, created["id"])
     assert after["version"] == applied["version"]
+    assert [e["version"] for e in await _history(api, agent, created["id"])][-1] == applied[
+        "version"
+    ]
     assert after["status"] == "on_hold"
     assert not [m for m in after["thread"] if tag in m["message"] and "never" in m["message"]]
 

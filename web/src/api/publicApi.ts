@@ -86,3 +86,92 @@ export function attachmentHref(ticketId: string, attachmentId: string, token?: s
   const path = `/api/v1/tickets/${encodeURIComponent(ticketId)}/attachments/${encodeURIComponent(attachmentId)}`;
   return `${path}${queryString({ token })}`;
 }
+
+// --- the knowledge base (published articles only; the API never shows a draft or an archived one) ---
+
+export interface KbCategory {
+  category: string;
+  articles: number;
+}
+
+export interface KbArticleSummary {
+  id: string;
+  slug: string;
+  title: string;
+  category: string;
+  tags: string[];
+  language: string;
+  version: number;
+  published_at: string | null;
+  updated_at: string | null;
+  helpful: number;
+  unhelpful: number;
+}
+
+// One published article: `html` is the body rendered from Markdown and sanitised by the service.
+export interface KbArticle extends KbArticleSummary {
+  html: string;
+}
+
+// A search or suggestion hit: `snippet_html` marks the matched words with <b> (text escaped).
+export interface KbHit {
+  id: string;
+  slug: string;
+  title: string;
+  category: string;
+  language: string;
+  score: number;
+  snippet: string;
+  snippet_html: string;
+  url: string;
+}
+
+export interface KbVoteResult {
+  counted: boolean;
+  helpful: number;
+  unhelpful: number;
+}
+
+export function fetchKbCategories(): Promise<{ items: KbCategory[] }> {
+  return requestJson("/api/v1/kb/categories");
+}
+
+export function fetchKbArticles(category?: string, limit = 100): Promise<{ items: KbArticleSummary[] }> {
+  return requestJson(`/api/v1/kb/articles${queryString({ category, limit: String(limit) })}`);
+}
+
+export function searchKb(q: string, limit = 10, signal?: AbortSignal): Promise<{ items: KbHit[] }> {
+  return requestJson(`/api/v1/kb/articles/search${queryString({ q, limit: String(limit) })}`, { signal });
+}
+
+// At most 5 articles for what a customer is typing (free text: any query syntax is ignored).
+export function suggestKb(text: string, signal?: AbortSignal): Promise<{ items: KbHit[] }> {
+  return requestJson(`/api/v1/kb/articles/suggest${queryString({ q: text, limit: "5" })}`, { signal });
+}
+
+export function fetchKbArticle(slug: string): Promise<KbArticle> {
+  return requestJson(`/api/v1/kb/articles/${encodeURIComponent(slug)}`);
+}
+
+// One vote per visitor per article: a repeat answers 200 with `counted: false` and the same counts.
+export function voteKb(slug: string, helpful: boolean, visitor: string): Promise<KbVoteResult> {
+  return requestJson(`/api/v1/kb/articles/${encodeURIComponent(slug)}/votes`, {
+    method: "POST",
+    body: { helpful, visitor },
+  });
+}
+
+// A deflection signal that must survive the page going away: fetch with keepalive (a JSON body,
+// which sendBeacon cannot send as application/json), errors ignored.
+export function sendKbDeflection(body: { session_id: string; article?: string; submitted?: boolean }): void {
+  try {
+    void fetch("/api/v1/kb/deflections", {
+      method: "POST",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    }).catch(() => undefined);
+  } catch {
+    // a browser without fetch keepalive: the signal is lost, never the page
+  }
+}

@@ -3,7 +3,16 @@ import { queryString } from "./http";
 import { staffRequest } from "./session";
 import type {
   Account,
+  AdminArticle,
+  ArticleChanged,
+  ArticleDraft,
+  ArticleHit,
+  ArticleListItem,
+  ArticleStatus,
+  DeflectionRate,
   HistoryEntry,
+  KbSuggestion,
+  KbSuggestionCreate,
   Macro,
   NotificationFeed,
   OpsSummary,
@@ -11,6 +20,7 @@ import type {
   ReplyCreated,
   Report,
   ReportMetric,
+  SimilarTicket,
   SortName,
   Ticket,
   TicketChanged,
@@ -145,6 +155,7 @@ export interface ReportQuery {
   to?: string;
   groupBy?: string;
   interval?: string;
+  clock?: "calendar" | "business"; // first_response_time and resolution_time only
 }
 
 export function reportPath(metric: ReportMetric, query: ReportQuery, format?: "csv"): string {
@@ -153,6 +164,7 @@ export function reportPath(metric: ReportMetric, query: ReportQuery, format?: "c
     to: query.to,
     group_by: query.groupBy,
     interval: query.interval,
+    clock: query.clock,
     format,
   });
   return `/api/v1/reports/${metric}${search}`;
@@ -174,4 +186,86 @@ export function fetchNotifications(): Promise<NotificationFeed> {
 // Marks the items with these keys read, or all of them without keys; answers the unread count.
 export function markNotificationsRead(keys?: string[]): Promise<{ unread: number }> {
   return staffRequest("/api/v1/notifications/read", { method: "POST", body: keys ? { keys } : {} });
+}
+
+// The knowledge base (/api/v1/kb/…): published articles for anyone, the rest for staff, and
+// /admin/… for editors (editor, manager and admin roles).
+const KB = "/api/v1/kb";
+
+export async function searchArticles(q: string, limit = 8, signal?: AbortSignal): Promise<ArticleHit[]> {
+  const page = await staffRequest<{ items: ArticleHit[] }>(
+    `${KB}/articles/search${queryString({ q, limit: String(limit) })}`,
+    { signal },
+  );
+  return page.items;
+}
+
+// At most 5 published articles for free text (any words; search syntax ignored).
+export async function suggestArticles(q: string, signal?: AbortSignal): Promise<ArticleHit[]> {
+  const page = await staffRequest<{ items: ArticleHit[] }>(
+    `${KB}/articles/suggest${queryString({ q, limit: "5" })}`,
+    { signal },
+  );
+  return page.items;
+}
+
+export async function fetchPublishedArticles(limit = 20): Promise<ArticleListItem[]> {
+  const page = await staffRequest<{ items: ArticleListItem[] }>(
+    `${KB}/articles${queryString({ limit: String(limit) })}`,
+  );
+  return page.items;
+}
+
+// Up to 5 earlier tickets most like this one; 404 while the knowledge service has not seen it.
+export async function fetchSimilarTickets(ticketId: string): Promise<SimilarTicket[]> {
+  const page = await staffRequest<{ items: SimilarTicket[] }>(
+    `${KB}/similar-tickets/${encodeURIComponent(ticketId)}?limit=5`,
+  );
+  return page.items;
+}
+
+// "Flag as outdated" or "Suggest a new article", linked to the ticket that raised it.
+export function postKbSuggestion(body: KbSuggestionCreate): Promise<{ id: string; status: string }> {
+  return staffRequest(`${KB}/suggestions`, { method: "POST", body });
+}
+
+export async function fetchKbSuggestions(status: "open" | "done" = "open"): Promise<KbSuggestion[]> {
+  const page = await staffRequest<{ items: KbSuggestion[] }>(
+    `${KB}/admin/suggestions${queryString({ status, limit: "200" })}`,
+  );
+  return page.items;
+}
+
+export function closeKbSuggestion(id: string): Promise<KbSuggestion> {
+  return staffRequest(`${KB}/admin/suggestions/${encodeURIComponent(id)}/close`, { method: "POST" });
+}
+
+export function fetchDeflectionRate(): Promise<DeflectionRate> {
+  return staffRequest(`${KB}/deflection-rate`);
+}
+
+export async function fetchAdminArticles(status?: ArticleStatus): Promise<AdminArticle[]> {
+  const page = await staffRequest<{ items: AdminArticle[] }>(
+    `${KB}/admin/articles${queryString({ status, limit: "200" })}`,
+  );
+  return page.items;
+}
+
+export function createArticleDraft(body: ArticleDraft): Promise<ArticleChanged> {
+  return staffRequest(`${KB}/admin/articles`, { method: "POST", body });
+}
+
+// `version` is the one read: 409 when someone changed the article since.
+export function publishArticle(id: string, version: number): Promise<ArticleChanged> {
+  return staffRequest(`${KB}/admin/articles/${encodeURIComponent(id)}/publish`, {
+    method: "POST",
+    body: { version },
+  });
+}
+
+export function archiveArticle(id: string, version: number): Promise<ArticleChanged> {
+  return staffRequest(`${KB}/admin/articles/${encodeURIComponent(id)}/archive`, {
+    method: "POST",
+    body: { version },
+  });
 }

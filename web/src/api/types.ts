@@ -205,7 +205,7 @@ export interface Account {
   id: string;
   email: string;
   name: string;
-  role: "agent" | "engineer" | "manager" | "admin";
+  role: "agent" | "engineer" | "manager" | "admin" | "editor";
   queues: string[];
   active: boolean;
   // Whether automatic assignment may give this agent tickets ("available" / "away").
@@ -332,4 +332,103 @@ export interface OpsSummary {
   prometheus_url: string;
   evaluated_at: string;
   services: ServiceOps[];
+}
+
+// The knowledge base (services/knowledge/entrypoints/http_api.py, forwarded under /api/v1/kb).
+export type ArticleStatus = "draft" | "published" | "archived";
+
+// A published article as search and suggest answer it; `url` is the public page's path.
+export interface ArticleHit {
+  id: string;
+  slug: string;
+  title: string;
+  category: string;
+  language: string;
+  score: number;
+  snippet: string;
+  url: string;
+}
+
+// A published article as GET /api/v1/kb/articles lists it.
+export interface ArticleListItem {
+  id: string;
+  slug: string;
+  title: string;
+  category: string;
+  language: string;
+}
+
+// An article in any status, as the editors' list shows it.
+export interface AdminArticle {
+  id: string;
+  slug: string;
+  title: string;
+  status: ArticleStatus;
+  version: number;
+  category: string;
+  tags: string[];
+  language: string;
+  author: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+export interface ArticleDraft {
+  title: string;
+  body: string;
+  category: string;
+  tags?: string[];
+  language?: string;
+}
+
+export interface ArticleChanged {
+  id: string;
+  slug: string;
+  version: number;
+}
+
+// An earlier ticket like the open one (the knowledge service's own index of the ticket log).
+export interface SimilarTicket {
+  id: string;
+  reference: string;
+  subject: string;
+  status: TicketStatus;
+  score: number;
+}
+
+export type KbSuggestionKind = "outdated" | "new_article";
+
+export interface KbSuggestionCreate {
+  kind: KbSuggestionKind;
+  ticket_id: string;
+  ticket_reference?: string;
+  article?: string; // the flagged article's slug
+  title?: string;
+  note?: string;
+}
+
+// An item of the editors' Knowledge Suggestions view.
+export interface KbSuggestion {
+  id: string;
+  kind: KbSuggestionKind;
+  ticket_id: string;
+  ticket_reference: string | null;
+  article_id: string | null;
+  article: string | null;
+  title: string | null;
+  note: string;
+  raised_by: string | null;
+  // The raiser's name, should the knowledge service keep it (it keeps the account id today).
+  raised_by_name?: string | null;
+  status: "open" | "done";
+  created_at: string;
+  closed_by?: string;
+  closed_at?: string;
+}
+
+export interface DeflectionRate {
+  sessions_with_article_opened: number;
+  submitted_after_opening: number;
+  deflected: number;
+  rate: number | null;
 }

@@ -1,4 +1,5 @@
-// Links between the console's pages; Reports for managers and admins, Ops for admins only.
+// Links between the console's pages; Reports for managers and admins, Knowledge for editors,
+// managers and admins, Ops for admins only.
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
 
@@ -6,6 +7,11 @@ import type { Account } from "../api/types";
 
 export function mayReadReports(role: Account["role"] | undefined): boolean {
   return role === "manager" || role === "admin";
+}
+
+// Who edits the knowledge base (the knowledge service's and the gateway's EDITOR_ROLES).
+export function mayEditKnowledge(role: Account["role"] | undefined): boolean {
+  return role === "editor" || role === "manager" || role === "admin";
 }
 
 export function mayReadOps(role: Account["role"] | undefined): boolean {
@@ -25,6 +31,11 @@ export function ConsoleNav({ role }: { role: Account["role"] | undefined }) {
       {mayReadReports(role) ? (
         <NavLink to="/admin/reports" className={linkClass}>
           {t("nav.reports")}
+        </NavLink>
+      ) : null}
+      {mayEditKnowledge(role) ? (
+        <NavLink to="/admin/knowledge" className={linkClass}>
+          {t("nav.knowledge")}
         </NavLink>
       ) : null}
       {mayReadOps(role) ? (

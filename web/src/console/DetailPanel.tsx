@@ -1,4 +1,5 @@
-// The slide-out panel of one ticket: customer, thread, composer, controls and history. Esc closes it.
+// The slide-out panel of one ticket: customer, thread, composer, knowledge (suggested articles and
+// similar tickets), controls and history. Esc closes it.
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
@@ -13,8 +14,9 @@ import { Thread } from "../components/Thread";
 import { useLabels } from "../i18n/labels";
 import { staffAttachmentOpener } from "./attachmentDownload";
 import { HistoryList } from "./HistoryList";
+import { TicketKnowledge } from "./knowledge/TicketKnowledge";
 import { PresenceStrip } from "./PresenceStrip";
-import { ReplyComposer } from "./ReplyComposer";
+import { ReplyComposer, type ComposerHandle } from "./ReplyComposer";
 import { SlaAndRouting } from "./SlaAndRouting";
 import { ticketKey } from "./ticketCache";
 import { usePresence, type PresenceLink } from "./usePresence";
@@ -107,6 +109,7 @@ function TicketDetail({
   const { t } = useTranslation();
   const labels = useLabels();
   const session = useSession();
+  const composer = useRef<ComposerHandle>(null);
   return (
     <>
       <section className="card space-y-2" aria-label={t("panel.summary")}>
@@ -158,7 +161,12 @@ function TicketDetail({
           onOpenAttachment={staffAttachmentOpener(session?.accessToken)}
         />
       </section>
-      <ReplyComposer key={ticket.id} ticket={ticket} myId={me?.id} onTyping={onTyping} />
+      <ReplyComposer key={ticket.id} ref={composer} ticket={ticket} myId={me?.id} onTyping={onTyping} />
+      <TicketKnowledge
+        ticket={ticket}
+        onInsert={(article) => composer.current?.insertArticleLink(article)}
+        onOpenTicket={onOpenTicket}
+      />
       <StatusControl ticket={ticket} />
       <FieldsControl ticket={ticket} />
       <AssignmentControl key={`${ticket.assignee}-${ticket.queue}`} ticket={ticket} me={me} />

@@ -1,13 +1,23 @@
 // The agent's reply box: a public reply or, with the switch on, an internal note; canned answers to
-// start from; macros that change the ticket in one step; and a warning first when others changed
-// the ticket since the draft began.
+// start from; knowledge base links inserted at the cursor; macros that change the ticket in one
+// step; and a warning first when others changed the ticket since the draft began.
 import type { TFunction } from "i18next";
-import { useId, useState, type FormEvent } from "react";
+import {
+  useId,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type Ref,
+} from "react";
 import { useTranslation } from "react-i18next";
 
 import { postAgentReply } from "../api/staffApi";
 import type { Ticket } from "../api/types";
 import { useLabels } from "../i18n/labels";
+import { articleUrl, insertAt, markdownLink } from "./knowledge/kbLink";
+import { KbLinkPicker, type PickedArticle } from "./knowledge/KbLinkPicker";
 import { MacroPicker } from "./macros/MacroPicker";
 import { useTicketChange } from "./useTicketChange";
 
@@ -42,14 +52,20 @@ function changesSince(
   return parts.length ? t("composer.changed", { changes: parts.join(", ") }) : null;
 }
 
+// What the detail panel may do to the draft (its suggested articles' "Insert link").
+export interface ComposerHandle {
+  insertArticleLink: (article: PickedArticle) => void;
+}
+
 interface ReplyComposerProps {
   ticket: Ticket;
   myId: string | undefined;
   // Called on each edit that leaves text in the box (presence throttles the signal).
   onTyping?: () => void;
+  ref?: Ref<ComposerHandle>;
 }
 
-export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
+export function ReplyComposer({ ticket, myId, onTyping, ref }: ReplyComposerProps) {
   const { t } = useTranslation();
   const labels = useLabels();
   const [text, setTextState] = useState("");
@@ -59,6 +75,9 @@ export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
   const [warned, setWarned] = useState<string | null>(null);
   const textId = useId();
   const cannedId = useId();
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  // Where the cursor goes once an inserted link is on screen.
+  const cursorAfter = useRef<number | null>(null);
   const send = useTicketChange(ticket.id, (input: { text: string; internal: boolean }) =>
     postAgentReply(ticket.id, input.text, input.internal),
   );
@@ -70,6 +89,33 @@ export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
     else onTyping?.();
     setTextState(value);
   };
+
+  // The link goes where the cursor is (or replaces the selection); the textarea keeps its selection
+  // while a picker or the panel has the focus.
+  const insertArticleLink = (article: PickedArticle) => {
+    const box = textarea.current;
+    const start = box?.selectionStart ?? text.length;
+    const end = box?.selectionEnd ?? text.length;
+    const inserted = insertAt(text, start, end, markdownLink(article.title, articleUrl(article.slug)));
+    cursorAfter.current = inserted.cursor;
+    setText(inserted.text);
+  };
+  useImperativeHandle(ref, () => ({ insertArticleLink }));
+
+  useLayoutEffect(() => {
+    const box = textarea.current;
+    const cursor = cursorAfter.current;
+    if (cursor === null || !box) return;
+    cursorAfter.current = null;
+    const place = () => {
+      box.focus();
+      box.setSelectionRange(cursor, cursor);
+    };
+    place();
+    // Again once a closing picker has handed the focus back to where it came from.
+    const frame = requestAnimationFrame(place);
+    return () => cancelAnimationFrame(frame);
+  }, [text]);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -122,7 +168,10 @@ export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
           />
           {t("composer.internalSwitch")}
         </label>
-        <MacroPicker ticket={ticket} />
+        <div className="flex flex-wrap items-center gap-2">
+          <KbLinkPicker onPick={insertArticleLink} />
+          <MacroPicker ticket={ticket} />
+        </div>
         <div className="flex items-center gap-2">
           <label htmlFor={cannedId} className="text-xs text-ink-muted">
             {t("composer.canned")}
@@ -149,6 +198,7 @@ export function ReplyComposer({ ticket, myId, onTyping }: ReplyComposerProps) {
         {internal ? t("composer.noteLabel") : t("composer.replyLabel")}
       </label>
       <textarea
+        ref={textarea}
         id={textId}
         rows={4}
         className="field-input"

@@ -15,6 +15,9 @@ export function PortalLayout({ children }: { children: ReactNode }) {
         <Link to="/support/track" className="text-ink-muted hover:text-brand">
           {t("portal.trackTicket")}
         </Link>
+        <Link to="/support/kb" className="text-ink-muted hover:text-brand">
+          {t("portal.knowledgeBase")}
+        </Link>
       </BrandHeader>
       <main className="px-4 py-8">{children}</main>
     </div>

@@ -11,12 +11,16 @@ import { Field } from "../components/Field";
 import { formatBytes } from "../components/fileSize";
 import { useLabels } from "../i18n/labels";
 import { ACCEPT_ATTRIBUTE, checkFiles } from "./attachmentLimits";
+import { KbSuggestions } from "./kb/KbSuggestions";
+import { useDeflection } from "./kb/useDeflection";
+import { useKbSuggestions } from "./kb/useKbSuggestions";
 import { PortalLayout } from "./PortalLayout";
 import { SubmitSuccessModal } from "./SubmitSuccessModal";
 import {
   EMPTY_SUBMIT,
   errorsFromApi,
   newIdempotencyKey,
+  suggestionQuery,
   toTicketCreate,
   validateSubmit,
   type SubmitErrors,
@@ -38,6 +42,10 @@ export function SubmitPage() {
   const [fileError, setFileError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
+  // Help articles for what the customer is typing; opening one and leaving is a deflection.
+  const suggestions = useKbSuggestions(suggestionQuery(values));
+  const deflection = useDeflection();
+
   const submit = useMutation({
     // Files first: the ticket names the ids the upload answers.
     mutationFn: async (form: SubmitValues) => {
@@ -57,6 +65,7 @@ export function SubmitPage() {
       setFiles([]);
       if (fileInput.current) fileInput.current.value = "";
       idempotencyKey.current = newIdempotencyKey();
+      deflection.restart();
     },
     onError: (error) => {
       if (error instanceof UploadFailed) {
@@ -96,7 +105,10 @@ export function SubmitPage() {
     setFileError(filesWrong);
     const wrong = Object.keys(found).length > 0 || filesWrong !== null;
     setFormError(wrong ? t("submit.fixFields") : null);
-    if (!wrong) submit.mutate(values);
+    if (!wrong) {
+      deflection.submitted();
+      submit.mutate(values);
+    }
   };
 
   return (
@@ -205,6 +217,7 @@ export function SubmitPage() {
               />
             )}
           </Field>
+          <KbSuggestions hits={suggestions} onOpen={deflection.opened} />
           <Field
             label={t("submit.attachments")}
             hint={t("submit.attachmentsHint")}

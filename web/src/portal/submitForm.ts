@@ -57,6 +57,11 @@ export function toTicketCreate(values: SubmitValues): TicketCreate {
   };
 }
 
+// What the help-article suggestions search for: the subject and the message as typed so far.
+export function suggestionQuery(values: SubmitValues): string {
+  return `${values.subject.trim()}\n${values.message.trim()}`.trim();
+}
+
 const API_FIELD: Record<string, SubmitField> = {
   "customer.name": "name",
   "customer.email": "email",

@@ -19,6 +19,8 @@ const en = {
   live: "Live",
   offline: "Reconnecting…",
   newChat: "New chat",
+  suggestions: "Articles that may help",
+  newTab: "(opens in a new tab)",
 };
 
 export type WidgetStrings = typeof en;
@@ -43,6 +45,8 @@ const hi: WidgetStrings = {
   live: "लाइव",
   offline: "फिर से जुड़ रहे हैं…",
   newChat: "नई चैट",
+  suggestions: "ये लेख मदद कर सकते हैं",
+  newTab: "(नए टैब में खुलता है)",
 };
 
 export function widgetStrings(language: string | undefined): WidgetStrings {

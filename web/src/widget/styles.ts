@@ -32,5 +32,11 @@ textarea { resize: vertical; min-height: 64px; }
 .composer { border-top: 1px solid #e5e7eb; padding: 8px; flex-direction: row; align-items: flex-end; }
 .composer textarea { flex: 1; min-height: 38px; height: 38px; }
 .muted { color: #4b5563; margin: 0; }
+.suggest { border: 1px solid #c7d2fe; background: #eef2ff; border-radius: 8px; padding: 8px; }
+.suggest-title { margin: 0 0 4px; font-size: 12px; font-weight: 600; color: #374151; }
+.suggest ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.suggest a { color: #3730a3; font-weight: 600; text-decoration: underline; }
+.suggest .snippet { display: block; font-size: 12px; color: #4b5563; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .link { background: none; border: none; color: #e0e7ff; text-decoration: underline; cursor: pointer; font-size: 12px; }
 `;

@@ -4,6 +4,7 @@
 // lives in a Shadow DOM, and every message is put on the page as text, never as HTML.
 import { widgetStrings } from "./strings";
 import { WIDGET_CSS } from "./styles";
+import { ArticleSuggestions } from "./suggestions";
 
 interface ThreadMessage {
   id: string;
@@ -174,11 +175,15 @@ class ChatWidget {
     const message = el("textarea", { name: "message", maxLength: 20_000 });
     const error = el("p", { className: "error" }, { role: "alert" });
     const submit = el("button", { type: "submit", className: "primary", textContent: this.t.start });
+    // Help articles for what is being typed, before anyone has to wait for an agent.
+    const articles = new ArticleSuggestions(this.base, this.t);
+    message.addEventListener("input", () => articles.typed(message.value));
     const form = el("form", { noValidate: true }, {}, [
       el("p", { className: "muted", textContent: this.t.intro }),
       this.field(this.t.name, name),
       this.field(this.t.email, email),
       this.field(this.t.message, message),
+      articles.element,
       error,
       submit,
     ]);
@@ -201,6 +206,7 @@ class ChatWidget {
       }
       error.textContent = "";
       submit.disabled = true;
+      articles.submitted();
       void this.start(name.value.trim(), email.value.trim(), message.value.trim())
         .catch(() => {
           error.textContent = this.t.failed;
