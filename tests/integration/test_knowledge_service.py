@@ -290,6 +290,7 @@ async def test_agents_suggest_and_editors_see_the_suggestions(
     assert mine[0]["ticket_reference"] == "DVK-1234"
     assert mine[0]["article_id"] == made["id"]
     assert mine[0]["kind"] == "outdated"
+    assert mine[0]["raised_by_name"], "the agent's name, so editors need no account lookup"
 
 
 async def test_similar_tickets_for_a_submitted_ticket(
@@ -355,3 +356,26 @@ async def test_rebuilding_from_the_log_gives_the_same_read_model_and_search(
     assert after[0] == before[0]
     assert after[1] == before[1]
     assert after[2] == before[2]
+
+
+async def test_articles_list_by_title_latest_or_most_helpful(
+    client: httpx.AsyncClient, kb: Kb
+) -> None:
+    older = await _publish(client, kb, await _create(client, kb, f"Alpha {WORD} order"))
+    newer = await _publish(client, kb, await _create(client, kb, f"Beta {WORD} order"))
+    url = f"/api/v1/kb/articles/{older['slug']}/votes"
+    voted = await client.post(url, json={"helpful": True, "visitor": f"order-{RUN}"})
+    assert voted.status_code == 201, voted.text
+
+    async def slugs(sort: str) -> list[str]:
+        params = {"category": f"kb-{RUN}", "sort": sort, "limit": 100}
+        listed = await client.get("/api/v1/kb/articles", params=params)
+        assert listed.status_code == 200, listed.text
+        ours = (older["slug"], newer["slug"])
+        return [a["slug"] for a in listed.json()["items"] if a["slug"] in ours]
+
+    assert await slugs("title") == [older["slug"], newer["slug"]]
+    assert await slugs("-updated") == [newer["slug"], older["slug"]]
+    assert await slugs("-helpful") == [older["slug"], newer["slug"]]
+    wrong = await client.get("/api/v1/kb/articles", params={"sort": "popularity"})
+    assert wrong.status_code == 422

@@ -136,8 +136,15 @@ export function fetchKbCategories(): Promise<{ items: KbCategory[] }> {
   return requestJson("/api/v1/kb/categories");
 }
 
-export function fetchKbArticles(category?: string, limit = 100): Promise<{ items: KbArticleSummary[] }> {
-  return requestJson(`/api/v1/kb/articles${queryString({ category, limit: String(limit) })}`);
+/** Published articles by title, most recently updated first ("-updated") or most helpful first. */
+export type KbArticleOrder = "title" | "-updated" | "-helpful";
+
+export function fetchKbArticles(
+  category?: string,
+  limit = 100,
+  sort: KbArticleOrder = "title",
+): Promise<{ items: KbArticleSummary[] }> {
+  return requestJson(`/api/v1/kb/articles${queryString({ category, limit: String(limit), sort })}`);
 }
 
 export function searchKb(q: string, limit = 10, signal?: AbortSignal): Promise<{ items: KbHit[] }> {

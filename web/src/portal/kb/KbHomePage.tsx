@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 
-import { fetchKbArticles, fetchKbCategories, searchKb, type KbArticleSummary } from "../../api/publicApi";
+import { fetchKbArticles, fetchKbCategories, searchKb } from "../../api/publicApi";
 import { PortalLayout } from "../PortalLayout";
 import {
   ArticleList,
@@ -19,11 +19,6 @@ import {
 
 const LIST_LIMIT = 100;
 const SHORT_LIST = 5;
-
-function time(article: KbArticleSummary): number {
-  const at = Date.parse(article.updated_at ?? article.published_at ?? "");
-  return Number.isNaN(at) ? 0 : at;
-}
 
 export function KbHomePage() {
   const { t } = useTranslation();
@@ -88,16 +83,17 @@ function SearchResults({ q }: { q: string }) {
 function Overview() {
   const { t } = useTranslation();
   const categories = useQuery({ queryKey: ["kb-categories"], queryFn: fetchKbCategories });
-  const articles = useQuery({
-    queryKey: ["kb-articles", ""],
-    queryFn: () => fetchKbArticles(undefined, LIST_LIMIT),
+  // The service orders them (over every article, not just one page of them).
+  const latest = useQuery({
+    queryKey: ["kb-articles", "", "-updated"],
+    queryFn: () => fetchKbArticles(undefined, SHORT_LIST, "-updated"),
   });
-  const all = articles.data?.items ?? [];
-  const recent = [...all].sort((a, b) => time(b) - time(a)).slice(0, SHORT_LIST);
-  const popular = all
-    .filter((a) => a.helpful > 0)
-    .sort((a, b) => b.helpful - a.helpful || time(b) - time(a))
-    .slice(0, SHORT_LIST);
+  const helpful = useQuery({
+    queryKey: ["kb-articles", "", "-helpful"],
+    queryFn: () => fetchKbArticles(undefined, SHORT_LIST, "-helpful"),
+  });
+  const recent = latest.data?.items ?? [];
+  const popular = (helpful.data?.items ?? []).filter((a) => a.helpful > 0);
   const items = categories.data?.items ?? [];
   return (
     <>

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from knowledge.domain.articles import Article, Content
@@ -37,6 +37,15 @@ PUBLIC_FIELDS = {
     "updated_at": 1,
     "helpful": 1,
     "unhelpful": 1,
+}
+
+
+ArticleOrder = Literal["title", "-updated", "-helpful"]
+# Each order ends on a unique field, so pages never repeat or skip an article.
+ORDERS: dict[str, list[tuple[str, int]]] = {
+    "title": [("title", ASCENDING), ("_id", ASCENDING)],
+    "-updated": [("updated_at", DESCENDING), ("_id", ASCENDING)],
+    "-helpful": [("helpful", DESCENDING), ("updated_at", DESCENDING), ("_id", ASCENDING)],
 }
 
 
@@ -120,7 +129,13 @@ class ArticleStore:
         return await self.articles.find_one({"_id": article_id}, {"_id": 0})
 
     async def list_public(
-        self, *, category: str | None, language: str | None, limit: int, skip: int
+        self,
+        *,
+        category: str | None,
+        language: str | None,
+        limit: int,
+        skip: int,
+        order: ArticleOrder = "title",
     ) -> list[Document]:
         query: Document = {"public": True}
         if category:
@@ -129,7 +144,7 @@ class ArticleStore:
             query["language"] = language
         # An inclusion projection cannot also exclude: the list simply does not name `html`.
         fields = {name: flag for name, flag in PUBLIC_FIELDS.items() if name != "html"}
-        cursor = self.articles.find(query, fields).sort("title", ASCENDING).skip(skip).limit(limit)
+        cursor = self.articles.find(query, fields).sort(ORDERS[order]).skip(skip).limit(limit)
         return [doc async for doc in cursor]
 
     async def list_all(self, *, status: str | None, limit: int, skip: int) -> list[Document]:

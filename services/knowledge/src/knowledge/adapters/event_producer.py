@@ -6,10 +6,13 @@ from aiokafka import AIOKafkaProducer
 
 from contracts.knowledge import ArticleEvent
 from contracts.topics import KNOWLEDGE
+from kit.metrics import MESSAGES_PRODUCED
+from kit.tracing import kafka_headers_from_context
 
 
 class ArticleEventProducer:
-    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
+    def __init__(self, bootstrap_servers: str, client_id: str, service: str = "knowledge") -> None:
+        self._service = service
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
@@ -30,4 +33,6 @@ class ArticleEventProducer:
             KNOWLEDGE.name,
             key=str(event.article_id).encode(),
             value=event.model_dump_json().encode(),
+            headers=kafka_headers_from_context(),
         )
+        MESSAGES_PRODUCED.labels(self._service, KNOWLEDGE.name).inc()

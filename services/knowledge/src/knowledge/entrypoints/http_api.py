@@ -30,7 +30,7 @@ from contracts.knowledge import (
     Language,
 )
 from knowledge.adapters.article_index import ArticleHit, ArticleIndex
-from knowledge.adapters.article_store import ArticleStore
+from knowledge.adapters.article_store import ArticleOrder, ArticleStore
 from knowledge.adapters.feedback_store import FeedbackStore
 from knowledge.adapters.ticket_index import TicketIndex
 from knowledge.domain import articles as rules
@@ -170,9 +170,11 @@ async def list_articles(
     language: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    sort: ArticleOrder = "title",
 ) -> dict[str, Any]:
+    """Published articles: by title, most recently updated first, or most helpful first."""
     items = await _kb(request).store.list_public(
-        category=category, language=language, limit=limit, skip=offset
+        category=category, language=language, limit=limit, skip=offset, order=sort
     )
     return {"items": items}
 
@@ -296,6 +298,7 @@ async def add_suggestion(
         "title": body.title,
         "note": body.note,
         "raised_by": caller.account,
+        "raised_by_name": caller.name,
         "status": "open",
         "created_at": kb.clock(),
     }
