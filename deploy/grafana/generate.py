@@ -159,30 +159,32 @@ def _service_panels(job: str) -> list[dict[str, Any]]:
             ],
         ),
     ]
+    # Every service's app counts its HTTP requests (kit.http_telemetry), by route template.
+    panels += [
+        _panel(
+            "HTTP requests by route and status",
+            [
+                (
+                    f"sum by (route, status) (rate(dvika_http_request_seconds_count{{{sel}}}[1m]))",
+                    "{{route}} {{status}}",
+                )
+            ],
+            "reqps",
+        ),
+        _panel(
+            "HTTP p95 latency by route",
+            [
+                (
+                    "histogram_quantile(0.95, sum by (route, le) "
+                    f"(rate(dvika_http_request_seconds_bucket{{{sel}}}[5m])))",
+                    "{{route}}",
+                )
+            ],
+            "s",
+        ),
+    ]
     if job == "gateway":
         panels += [
-            _panel(
-                "HTTP requests by route and status",
-                [
-                    (
-                        "sum by (route, status) "
-                        f"(rate(dvika_http_request_seconds_count{{{sel}}}[1m]))",
-                        "{{route}} {{status}}",
-                    )
-                ],
-                "reqps",
-            ),
-            _panel(
-                "HTTP p95 latency by route",
-                [
-                    (
-                        "histogram_quantile(0.95, sum by (route, le) "
-                        f"(rate(dvika_http_request_seconds_bucket{{{sel}}}[5m])))",
-                        "{{route}}",
-                    )
-                ],
-                "s",
-            ),
             _panel(
                 "WebSocket connections",
                 [(f"sum(dvika_websocket_connections{{{sel}}})", "connections")],

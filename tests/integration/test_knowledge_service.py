@@ -368,7 +368,7 @@ async def test_articles_list_by_title_latest_or_most_helpful(
     assert voted.status_code == 201, voted.text
 
     async def slugs(sort: str) -> list[str]:
-        params = {"category": f"kb-{RUN}", "sort": sort, "limit": 100}
+        params: dict[str, str | int] = {"category": f"kb-{RUN}", "sort": sort, "limit": 100}
         listed = await client.get("/api/v1/kb/articles", params=params)
         assert listed.status_code == 200, listed.text
         ours = (older["slug"], newer["slug"])

@@ -58,5 +58,7 @@ class CommandSender:
             DEAD_LETTERS.name,
             value=letter.model_dump_json().encode(),
             key=letter.source_topic.encode(),
+            headers=kafka_headers_from_context(),
         )
         DEAD_LETTERS_TOTAL.labels(self._service, letter.source_topic).inc()
+        MESSAGES_PRODUCED.labels(self._service, DEAD_LETTERS.name).inc()

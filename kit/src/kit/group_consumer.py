@@ -5,7 +5,8 @@ re-reads the batch (at least once); handlers are idempotent (version guards, uni
 ids derived from the input), so the re-read changes nothing. A handler that raises (MongoDB
 or Kafka away) has its batch re-read after a growing pause, never skipped.
 
-Used by the intake (reference lookup, partner topic), notify and analytics.
+Used by the intake (reference lookup, partner topic), notify, analytics and the gateway's
+read model. Metrics and spans come with the loop (`kit.loop_telemetry`, labelled by `name`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from contracts.topics import TopicSpec
-from kit.metrics import HANDLER_ERRORS, MESSAGES_CONSUMED
+from kit.loop_telemetry import LoopTelemetry
 
 log = structlog.get_logger(__name__)
 
@@ -69,9 +70,12 @@ class GroupConsumer:
         )
         # Next offset to read per partition, updated after each handled batch.
         self._positions: dict[TopicPartition, int] = {}
+        # What this instance last committed per partition (to commit only what moved).
+        self._committed: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
         # Records handled and committed since start (ops endpoints show it).
         self.handled = 0
+        self._telemetry = LoopTelemetry(service, name)
 
     @property
     def running(self) -> bool:
@@ -91,6 +95,7 @@ class GroupConsumer:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        self._telemetry.clear()
         await self._offsets.stop()
         await self._consumer.stop()
 
@@ -131,32 +136,50 @@ class GroupConsumer:
             fetched = await self._consumer.getmany(timeout_ms=500, max_records=self._max_records)
             records = [record for batch in fetched.values() for record in batch]
             if records:
-                MESSAGES_CONSUMED.labels(self._service, self._topic.name).inc(len(records))
+                self._telemetry.consumed(records)
                 try:
-                    await self._handler(records)
+                    with self._telemetry.handling(records):
+                        await self._handler(records)
                 except Exception:
                     failures += 1
-                    HANDLER_ERRORS.labels(self._service, self._name).inc()
                     log.exception("batch failed; re-reading it", topic=self._topic.name)
                     for tp, batch in fetched.items():
                         if batch and tp in self._consumer.assignment():
                             self._consumer.seek(tp, batch[0].offset)
+                    # Stuck behind this batch: the projection lag keeps growing meanwhile.
+                    await self._telemetry.update(self._consumer)
                     await asyncio.sleep(
                         min(_RETRY_PAUSE_S * 2 ** (failures - 1), _MAX_RETRY_PAUSE_S)
                     )
                     continue
                 failures = 0
-                offsets = {
-                    tp: batch[-1].offset + 1
-                    for tp, batch in fetched.items()
-                    if batch and tp in self._consumer.assignment()
-                }
-                try:
-                    await self._consumer.commit(offsets)
-                except (CommitFailedError, KafkaError) as error:
-                    # Handled but not committed (a rebalance): the batch may come again,
-                    # which the idempotent handlers absorb.
-                    log.warning("offsets not committed", topic=self._topic.name, error=repr(error))
+                self._telemetry.applied(records)
                 self.handled += len(records)
             for tp in self._consumer.assignment():
                 self._positions[tp] = await self._consumer.position(tp)
+            await self._commit_positions()
+            await self._telemetry.update(self._consumer)
+
+    async def _commit_positions(self) -> None:
+        """Commit each held partition's position, once everything before it is handled.
+
+        Positions, not a record's offset + 1: under read_committed a transaction's marker
+        follows its last record, and only the position moves past it (a fetch may bring the
+        marker alone), so the group's committed offsets reach the log's end.
+        """
+        assigned = self._consumer.assignment()
+        moved = {
+            tp: position
+            for tp, position in self._positions.items()
+            if tp in assigned and self._committed.get(tp) != position
+        }
+        if not moved:
+            return
+        try:
+            await self._consumer.commit(moved)
+        except (CommitFailedError, KafkaError) as error:
+            # Handled but not committed (a rebalance): the batch may come again, which the
+            # idempotent handlers absorb.
+            log.warning("offsets not committed", topic=self._topic.name, error=repr(error))
+            return
+        self._committed.update(moved)

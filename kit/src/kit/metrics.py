@@ -57,7 +57,8 @@ CONSUMER_LAG = Gauge(
 
 PROJECTION_LAG_SECONDS = Gauge(
     "dvika_projection_lag_seconds",
-    "How far a read model trails its log: newest event time minus newest applied event time.",
+    "How far a loop's applied state trails its log, in seconds: 0 when caught up, else the"
+    " age of the newest record it applied (see kit.loop_telemetry).",
     ["service", "projection"],
 )
 
@@ -112,7 +113,10 @@ class ConsumerLagReporter:
             CONSUMER_LAG.remove(self._service, topic, str(partition))
         self._reported = {key for key in held if key in self._reported or _known(offsets[key])}
 
-    async def update(self, consumer: AssignedConsumer) -> None:
+    async def update(
+        self, consumer: AssignedConsumer
+    ) -> dict[tuple[str, int], tuple[int | None, int | None]]:
+        """Record the consumer's lag; returns the `(high watermark, position)` it read."""
         offsets: dict[tuple[str, int], tuple[int | None, int | None]] = {}
         for tp in consumer.assignment():
             try:
@@ -122,6 +126,7 @@ class ConsumerLagReporter:
                 continue
             offsets[(tp.topic, tp.partition)] = (consumer.highwater(tp), position)
         self.record(offsets)
+        return offsets
 
     def clear(self) -> None:
         self.record({})

@@ -1,5 +1,8 @@
 """Operational HTTP routes every service exposes: liveness, readiness and metrics.
 
+Every service's app calls `add_ops_routes`, so it also adds the HTTP telemetry (request
+metrics by route template; probes kept out of FastAPI's spans): one place, the same for all.
+
 Liveness never looks at dependencies (restarting a pod does not bring Kafka back);
 readiness does, so a load balancer or orchestrator stops sending work while one is down.
 """
@@ -13,6 +16,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import REGISTRY
 from prometheus_client.exposition import choose_encoder
+
+from kit.http_telemetry import HttpTelemetryMiddleware, leave_probes_untraced
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 """Returns when the dependency is usable, raises (any exception) when it is not."""
@@ -37,8 +42,10 @@ def add_ops_routes(
     service: str,
     checks: Mapping[str, ReadinessCheck] | None = None,
 ) -> None:
-    """Add `GET /healthz`, `GET /readyz` and `GET /metrics` to `app`."""
+    """Add `GET /healthz`, `GET /readyz`, `GET /metrics` and the HTTP telemetry to `app`."""
     readiness = dict(checks or {})
+    app.add_middleware(HttpTelemetryMiddleware, service=service)
+    leave_probes_untraced(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

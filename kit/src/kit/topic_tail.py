@@ -6,6 +6,8 @@ listing index (`from_beginning`).
 `start` returns only once the start positions are fixed, so a record produced after it can
 never be missed (a lazily resolved `latest` could skip it). `caught_up` turns true (and
 `wait_caught_up` returns) once the tail has read as far as the topic reached when it started.
+Metrics and a span per record come with the loop (`kit.loop_telemetry`), labelled by `name`
+(by default the handler's qualified name, e.g. `LiveFeed.on_event`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from contracts.topics import TopicSpec
-from kit.metrics import MESSAGES_CONSUMED
+from kit.loop_telemetry import LoopTelemetry
 
 log = structlog.get_logger(__name__)
 
@@ -33,6 +35,7 @@ class TopicTail:
         service: str,
         *,
         from_beginning: bool = False,
+        name: str | None = None,
     ) -> None:
         self._from_beginning = from_beginning
         self._targets: dict[TopicPartition, int] = {}
@@ -50,6 +53,8 @@ class TopicTail:
             auto_offset_reset="earliest" if from_beginning else "latest",
         )
         self._task: asyncio.Task[None] | None = None
+        self.name = name or _handler_name(handler, topic)
+        self._telemetry = LoopTelemetry(service, self.name)
 
     async def start(self) -> None:
         await self._consumer.start()
@@ -86,19 +91,23 @@ class TopicTail:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        self._telemetry.clear()
         await self._consumer.stop()
 
     async def _follow(self) -> None:
         while True:
             fetched = await self._consumer.getmany(timeout_ms=1000)
             for records in fetched.values():
-                MESSAGES_CONSUMED.labels(self._service, self._topic.name).inc(len(records))
+                self._telemetry.consumed(records)
                 for record in records:
                     try:
-                        await self._handler(record)
+                        with self._telemetry.handling([record]):
+                            await self._handler(record)
                     except Exception:
                         # One bad record must not stop every client's live feed.
                         log.exception("record handler failed", offset=record.offset)
+                self._telemetry.applied(records)
+            await self._telemetry.update(self._consumer)
             if not self.caught_up:
                 await self._check_caught_up()
 
@@ -109,3 +118,8 @@ class TopicTail:
                 return
         self.caught_up = True
         self._caught_up.set()
+
+
+def _handler_name(handler: RecordHandler, topic: TopicSpec) -> str:
+    # A bound method names its class too (`LiveFeed.on_event`): distinct per tail in a service.
+    return str(getattr(handler, "__qualname__", None) or topic.name)

@@ -1,21 +1,26 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanContext, Tracer
 
 from kit.tracing import (
+    TRACE_HOOKS,
     _traces_url,
     context_from_kafka_headers,
     context_from_trace,
     current_trace_context,
     kafka_headers_from_context,
+    span_exporters,
 )
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -101,3 +106,79 @@ def test_configure_tracing_is_idempotent() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Overriding" not in result.stderr
+
+
+def _kinds(exporters: list[object]) -> list[str]:
+    return [type(exporter).__name__ for exporter in exporters]
+
+
+def test_no_exporter_without_an_endpoint_or_a_choice() -> None:
+    assert span_exporters(None, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "env"),
+    [
+        ("http://otel:4318", {}),
+        (None, {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel:4318"}),
+        (None, {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://otel:4318/v1/traces"}),
+        (None, {"OTEL_TRACES_EXPORTER": "otlp"}),
+    ],
+)
+def test_otlp_when_an_endpoint_is_set_or_otlp_is_chosen(
+    endpoint: str | None, env: dict[str, str]
+) -> None:
+    [exporter] = span_exporters(endpoint, env)
+    assert isinstance(exporter, OTLPSpanExporter)
+
+
+def test_the_settings_endpoint_gets_the_traces_path() -> None:
+    [exporter] = span_exporters("http://collector:4318", {})
+    assert isinstance(exporter, OTLPSpanExporter)
+    assert exporter._endpoint == "http://collector:4318/v1/traces"
+
+
+def test_otel_traces_exporter_picks_the_exporters_and_none_turns_them_off() -> None:
+    both = span_exporters(None, {"OTEL_TRACES_EXPORTER": "console, otlp"})
+    assert _kinds(list(both)) == ["ConsoleSpanExporter", "OTLPSpanExporter"]
+    off = {"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://o:4318"}
+    assert span_exporters("http://otel:4318", off) == []
+    assert span_exporters(None, {"OTEL_TRACES_EXPORTER": "zipkin"}) == []
+
+
+def test_otel_service_name_wins_over_the_services_own() -> None:
+    script = (
+        "from kit.tracing import configure_tracing\n"
+        "provider = configure_tracing('gateway')\n"
+        "print(provider.resource.attributes['service.name'])\n"
+        "print(provider.resource.attributes.get('deployment.environment'))\n"
+    )
+    env = {
+        **os.environ,
+        "OTEL_SERVICE_NAME": "gateway-eu",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=staging",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.stdout.split() == ["gateway-eu", "staging"], result.stderr
+
+
+async def test_calls_to_other_services_carry_the_current_trace(tracer: Tracer) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    transport = httpx.MockTransport(answer)
+    async with httpx.AsyncClient(transport=transport, event_hooks=TRACE_HOOKS) as client:
+        await client.get("http://routing/rules")
+        with tracer.start_as_current_span("gateway request") as span:
+            await client.get("http://routing/rules", headers={"traceparent": "stale"})
+    outside, inside = seen
+    assert "traceparent" not in outside.headers
+    sent = span.get_span_context()
+    assert inside.headers["traceparent"] == (
+        f"00-{sent.trace_id:032x}-{sent.span_id:016x}-{int(sent.trace_flags):02x}"
+    )

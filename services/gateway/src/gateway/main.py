@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -29,7 +31,7 @@ from gateway.entrypoints.knowledge_proxy import router as knowledge_proxy_router
 from gateway.entrypoints.listing_feed import ListingFeed
 from gateway.entrypoints.notifications_proxy import admin_router as deliveries_admin_router
 from gateway.entrypoints.notifications_proxy import router as notifications_proxy_router
-from gateway.entrypoints.projection import register_projection
+from gateway.entrypoints.projection import projection_consumer
 from gateway.entrypoints.reports_proxy import router as reports_proxy_router
 from gateway.identity.rate_limit import RateLimiter
 from gateway.identity.service import Identity
@@ -41,11 +43,14 @@ from gateway.roster import RosterPublisher
 from gateway.schemas import ERROR_RESPONSES
 from gateway.settings import GatewaySettings
 from kit.command_bus import CommandBus
-from kit.kafka import make_broker, prepare_kafka
+from kit.command_sender import CommandSender
+from kit.kafka import prepare_kafka
 from kit.mongo import make_mongo_client, ping_mongo
 from kit.ops import add_ops_routes
 from kit.service import serve
 from kit.topic_tail import TopicTail
+
+log = structlog.get_logger(__name__)
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -62,8 +67,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         settings.kafka_bootstrap_servers, PRESENCE, PresenceFeed(hub).on_signal, "gateway"
     )
     notifications_tail = notification_tail(settings.kafka_bootstrap_servers, hub)
-    broker = make_broker(settings)
-    register_projection(broker, store, settings.projection_group)
+    dead_letters = CommandSender(settings.kafka_bootstrap_servers, "gateway")
+    projection = projection_consumer(
+        settings.kafka_bootstrap_servers, store, settings.projection_group, dead_letters
+    )
     index = ListingIndex(settings.listing_index_dir)
     listing = ListingFeed(index, settings.kafka_bootstrap_servers)
 
@@ -80,11 +87,17 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await notifications_tail.start()
         await listing.start()
         await roster.start()
-        await broker.start()
+        await dead_letters.start()
+        await projection.start()
+        if projection.task is not None:
+            projection.task.add_done_callback(_exit_when_projection_dies)
         try:
             yield
         finally:
-            await broker.stop()
+            if projection.task is not None:
+                projection.task.remove_done_callback(_exit_when_projection_dies)
+            await projection.stop()
+            await dead_letters.stop()
             await roster.stop()
             await listing.stop()
             await notifications_tail.stop()
@@ -96,6 +109,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     async def mongo_answers() -> None:
         await ping_mongo(mongo)
+
+    async def projection_running() -> None:
+        if not projection.running:
+            raise RuntimeError("the read model's consumer stopped")
 
     app = FastAPI(title="Dvika Care gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
@@ -131,7 +148,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(knowledge_proxy_router, responses=ERROR_RESPONSES)
     app.include_router(notifications_proxy_router, responses=ERROR_RESPONSES)
     app.include_router(deliveries_admin_router, responses=ERROR_RESPONSES)
-    add_ops_routes(app, service=settings.service_name, checks={"mongodb": mongo_answers})
+    add_ops_routes(
+        app,
+        service=settings.service_name,
+        checks={"mongodb": mongo_answers, "projection": projection_running},
+    )
     # The chat widget runs on other sites: only what it needs, never credentials or staff logins.
     app.add_middleware(
         CORSMiddleware,
@@ -141,6 +162,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         allow_credentials=False,
     )
     return app
+
+
+def _exit_when_projection_dies(task: asyncio.Task[None]) -> None:
+    # Without it every read goes stale: die loudly so the supervisor restarts the gateway
+    # (the projection group resumes from its committed offsets).
+    if not task.cancelled():
+        log.error("read model consumer stopped", error=repr(task.exception()))
+        raise SystemExit(1)
 
 
 def main() -> None:

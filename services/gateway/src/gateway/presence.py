@@ -22,6 +22,7 @@ from contracts.presence import PresenceSignal
 from contracts.topics import PRESENCE
 from gateway.access import Principal
 from gateway.live import LiveHub
+from kit.metrics import MESSAGES_PRODUCED
 
 
 class PresenceRefused(ValueError):
@@ -65,6 +66,7 @@ class PresencePublisher:
         await self._producer.send(
             PRESENCE.name, signal.model_dump_json().encode(), key=str(signal.ticket_id).encode()
         )
+        MESSAGES_PRODUCED.labels("gateway", PRESENCE.name).inc()
 
 
 class PresenceFeed:

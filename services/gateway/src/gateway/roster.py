@@ -27,6 +27,7 @@ from contracts.agents import AgentSnapshot
 from contracts.topics import AGENTS
 from gateway.identity.accounts import Account
 from gateway.identity.store import AccountStore
+from kit.metrics import MESSAGES_PRODUCED
 
 log = structlog.get_logger(__name__)
 
@@ -101,6 +102,7 @@ class RosterPublisher:
                 for a in accounts
             ]
             await asyncio.gather(*sends)  # batched: one wait for all the acknowledgements
+        MESSAGES_PRODUCED.labels("gateway", AGENTS.name).inc(len(accounts))
         log.info("roster published", accounts=len(accounts))
         return len(accounts)
 
@@ -108,6 +110,7 @@ class RosterPublisher:
         await self._producer.send_and_wait(
             AGENTS.name, snapshot.model_dump_json().encode(), key=snapshot.account_id.encode()
         )
+        MESSAGES_PRODUCED.labels("gateway", AGENTS.name).inc()
 
     async def _try_publish_all(self) -> bool:
         try:

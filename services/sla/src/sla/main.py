@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from contracts.topics import ALL_TOPICS, TICKET_EVENTS
 from kit.command_sender import CommandSender
 from kit.kafka import kafka_readiness_check, prepare_kafka
+from kit.metrics import TIMER_LAG_SECONDS
 from kit.ops import add_ops_routes
 from kit.service import serve
 from kit.topic_tail import TopicTail
@@ -45,6 +46,7 @@ def create_app(settings: SlaSettings) -> FastAPI:
         tick_s=settings.tick_s,
     )
     tail = TopicTail(bootstrap, TICKET_EVENTS, timers.on_record, service, from_beginning=True)
+    TIMER_LAG_SECONDS.labels(service, "sla").set_function(timers.overdue_s)
     tasks: list[asyncio.Task[None]] = []
 
     @asynccontextmanager

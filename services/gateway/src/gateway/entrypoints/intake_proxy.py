@@ -15,6 +15,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
 
 from gateway.settings import GatewaySettings
+from kit.tracing import TRACE_HOOKS
 
 # What the intake reads; everything else (cookies, the staff's Authorization) stays here.
 FORWARDED_HEADERS = (
@@ -48,7 +49,9 @@ def _client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient | None = getattr(state, "intake_client", None)
     if client is None:
         settings: GatewaySettings = state.settings
-        client = httpx.AsyncClient(base_url=settings.intake_url, timeout=TIMEOUT_S)
+        client = httpx.AsyncClient(
+            base_url=settings.intake_url, timeout=TIMEOUT_S, event_hooks=TRACE_HOOKS
+        )
         state.intake_client = client
     return client
 

@@ -25,6 +25,7 @@ from gateway.access import AnyStaff, Principal, require_roles
 from gateway.entrypoints.dependencies import PublicRateLimit
 from gateway.identity.roles import ROLES
 from gateway.settings import GatewaySettings
+from kit.tracing import TRACE_HOOKS
 
 TIMEOUT_S = 10.0
 PREFIX = "/api/v1/kb"
@@ -59,7 +60,9 @@ def _client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient | None = getattr(state, "knowledge_client", None)
     if client is None:
         settings: GatewaySettings = state.settings
-        client = httpx.AsyncClient(base_url=settings.knowledge_url, timeout=TIMEOUT_S)
+        client = httpx.AsyncClient(
+            base_url=settings.knowledge_url, timeout=TIMEOUT_S, event_hooks=TRACE_HOOKS
+        )
         state.knowledge_client = client
     return client
 

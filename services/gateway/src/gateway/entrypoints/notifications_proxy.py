@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from gateway.access import AdminOnly, AnyStaff, Principal
 from gateway.settings import GatewaySettings
+from kit.tracing import TRACE_HOOKS
 
 TIMEOUT_S = 5.0
 
@@ -89,7 +90,12 @@ def _client(request: Request) -> httpx.AsyncClient:
         headers = {}
         if settings.notify_admin_token is not None:
             headers["authorization"] = f"Bearer {settings.notify_admin_token.get_secret_value()}"
-        client = httpx.AsyncClient(base_url=settings.notify_url, timeout=TIMEOUT_S, headers=headers)
+        client = httpx.AsyncClient(
+            base_url=settings.notify_url,
+            timeout=TIMEOUT_S,
+            headers=headers,
+            event_hooks=TRACE_HOOKS,
+        )
         state.notify_client = client
     return client
 

@@ -1,63 +1,60 @@
 """The tickets read model's consumer: committed events in, MongoDB documents out.
 
-A FastStream batch subscriber in the gateway's projection group. Each batch is applied with
-one bulk write; the offsets are committed only after it, and a failed batch (including a gap
-while a rebuild is catching up) is re-read from its first record.
+A `kit.group_consumer.GroupConsumer` in the gateway's projection group, so it reports the
+same metrics and spans as every other loop (its projection lag is `tickets_read_model`).
+Each batch is applied with one bulk write; the offsets are committed only after it, and a
+failed batch (including a gap while a rebuild is catching up) is re-read from its first
+record after a pause.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from contracts.envelopes import EventEnvelope
 from contracts.registry import UndecodableMessage, parse_event_envelope
-from contracts.topics import DEAD_LETTERS, TICKET_EVENTS
+from contracts.topics import TICKET_EVENTS
 from gateway.adapters.ticket_store import TicketStore
+from kit.command_sender import CommandSender
+from kit.group_consumer import GroupConsumer, Record
 from kit.kafka import dead_letter_record
-from kit.metrics import DEAD_LETTERS_TOTAL, HANDLER_SECONDS
 
 log = structlog.get_logger(__name__)
 SERVICE = "gateway"
-RETRY_PAUSE_S = 0.2
+PROJECTION = "tickets_read_model"
 
 
-def register_projection(broker: KafkaBroker, store: TicketStore, group_id: str) -> None:
-    @broker.subscriber(
-        TICKET_EVENTS.name,
-        group_id=group_id,
-        batch=True,
-        max_records=1000,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-    )
-    async def project_ticket_events(bodies: list[Any], message: KafkaMessage) -> None:
+class TicketProjection:
+    def __init__(self, store: TicketStore, dead_letters: CommandSender) -> None:
+        self._store = store
+        self._dead_letters = dead_letters
+
+    async def on_events(self, records: list[Record]) -> None:
         envelopes: list[EventEnvelope] = []
-        for record in message.raw_message:  # type: ignore[union-attr]
+        for record in records:
             try:
                 envelopes.append(parse_event_envelope(record.value or b""))
             except UndecodableMessage as error:
-                await _dead_letter(broker, record, str(error))
-        with HANDLER_SECONDS.labels(SERVICE, "project_ticket_events").time():
-            try:
-                await store.apply(envelopes)
-            except Exception:
-                log.exception("projection batch failed; it will be re-read")
-                await asyncio.sleep(RETRY_PAUSE_S)  # a gap fills within moments; don't spin
-                raise
+                await self._dead_letter(record, str(error))
+        await self._store.apply(envelopes)
+
+    async def _dead_letter(self, record: Record, reason: str) -> None:
+        letter = dead_letter_record(SERVICE, record, reason, datetime.now(UTC))
+        await self._dead_letters.dead_letter(letter)
+        log.warning("event dead-lettered", offset=record.offset, reason=reason)
 
 
-async def _dead_letter(broker: KafkaBroker, record: Any, reason: str) -> None:
-    letter = dead_letter_record(SERVICE, record, reason, datetime.now(UTC))
-    await broker.publish(
-        letter.model_dump(mode="json"), DEAD_LETTERS.name, key=record.topic.encode()
+def projection_consumer(
+    bootstrap_servers: str, store: TicketStore, group_id: str, dead_letters: CommandSender
+) -> GroupConsumer:
+    return GroupConsumer(
+        bootstrap_servers,
+        TICKET_EVENTS,
+        group_id,
+        TicketProjection(store, dead_letters).on_events,
+        SERVICE,
+        name=PROJECTION,
+        max_records=1000,
     )
-    DEAD_LETTERS_TOTAL.labels(SERVICE, record.topic).inc()
-    log.warning("event dead-lettered", offset=record.offset, reason=reason)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Respons
 
 from gateway.access import Principal, require_roles
 from gateway.settings import GatewaySettings
+from kit.tracing import TRACE_HOOKS
 
 # Reports read pre-aggregated buckets and answer well within this.
 TIMEOUT_S = 10.0
@@ -56,7 +57,9 @@ def _client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient | None = getattr(state, "analytics_client", None)
     if client is None:
         settings: GatewaySettings = state.settings
-        client = httpx.AsyncClient(base_url=settings.analytics_url, timeout=TIMEOUT_S)
+        client = httpx.AsyncClient(
+            base_url=settings.analytics_url, timeout=TIMEOUT_S, event_hooks=TRACE_HOOKS
+        )
         state.analytics_client = client
     return client
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Respons
 
 from gateway.access import Principal, require_roles
 from gateway.settings import GatewaySettings
+from kit.tracing import TRACE_HOOKS
 
 TIMEOUT_S = 10.0
 
@@ -52,7 +53,9 @@ def _client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient | None = getattr(state, "routing_client", None)
     if client is None:
         settings: GatewaySettings = state.settings
-        client = httpx.AsyncClient(base_url=settings.routing_url, timeout=TIMEOUT_S)
+        client = httpx.AsyncClient(
+            base_url=settings.routing_url, timeout=TIMEOUT_S, event_hooks=TRACE_HOOKS
+        )
         state.routing_client = client
     return client
 

@@ -13,6 +13,8 @@ from aiokafka import AIOKafkaProducer
 
 from contracts.notifications import ConsoleNotification
 from contracts.topics import NOTIFICATIONS
+from kit.metrics import MESSAGES_PRODUCED
+from kit.tracing import kafka_headers_from_context
 
 # A push is worth little late: past this the item stays in the feed (GET) only.
 SEND_TIMEOUT_S = 10.0
@@ -20,6 +22,7 @@ SEND_TIMEOUT_S = 10.0
 
 class NotificationPublisher:
     def __init__(self, bootstrap_servers: str, service: str) -> None:
+        self._service = service
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             enable_idempotence=True,
@@ -40,6 +43,9 @@ class NotificationPublisher:
                 NOTIFICATIONS.name,
                 notification.model_dump_json().encode(),
                 key=notification.account_id.encode(),
+                # The event's trace goes on to the gateway's push to the agent's console.
+                headers=kafka_headers_from_context(),
             ),
             SEND_TIMEOUT_S,
         )
+        MESSAGES_PRODUCED.labels(self._service, NOTIFICATIONS.name).inc()

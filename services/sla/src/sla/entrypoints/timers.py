@@ -199,6 +199,16 @@ class SlaTimers:
                 await self.act(timeline)
         return fired
 
+    def overdue_s(self) -> float:
+        """How late the most overdue timer is now, in seconds; 0 when none is (or not acting).
+
+        Read at each scrape (`dvika_timer_lag_seconds`), so a loop stuck on a send shows.
+        """
+        earliest = self.next_wake_at() if self.acting else None
+        if earliest is None:
+            return 0.0
+        return max((self.clock.now() - earliest).total_seconds(), 0.0)
+
     def next_wake_at(self) -> datetime | None:
         while self._heap and self._wakes.get(self._heap[0][1]) != self._heap[0][0]:
             heapq.heappop(self._heap)

@@ -21,7 +21,14 @@ from opentelemetry.trace import SpanKind
 
 from contracts.topics import DEAD_LETTERS, TICKET_COMMANDS, TICKET_EVENTS, TICKET_REPLIES
 from kit.kafka import dead_letter_record
-from kit.metrics import DEAD_LETTERS_TOTAL, HANDLER_SECONDS, MESSAGES_CONSUMED, MESSAGES_PRODUCED
+from kit.metrics import (
+    DEAD_LETTERS_TOTAL,
+    HANDLER_ERRORS,
+    HANDLER_SECONDS,
+    MESSAGES_CONSUMED,
+    MESSAGES_PRODUCED,
+    ConsumerLagReporter,
+)
 from kit.tracing import context_from_kafka_headers, get_tracer, kafka_headers_from_context
 from tickets.adapters.event_log import rebuild_partitions
 from tickets.adapters.partition_writer import PartitionWriter
@@ -61,6 +68,7 @@ class CommandConsumer:
             max_poll_records=max_batch,
         )
         self.running = False
+        self._lag = ConsumerLagReporter(SERVICE)
 
     @property
     def owned_partitions(self) -> list[int]:
@@ -74,6 +82,7 @@ class CommandConsumer:
             while True:
                 generation = self._generation
                 fetched = await self._consumer.getmany(timeout_ms=500, max_records=self._max_batch)
+                await self._lag.update(self._consumer)
                 if not fetched:
                     continue
                 async with self._lock:
@@ -85,6 +94,7 @@ class CommandConsumer:
                     )
         finally:
             self.running = False
+            self._lag.clear()
             async with self._lock:
                 await self._release(list(self._writers))
             await self._consumer.stop()
@@ -114,6 +124,7 @@ class CommandConsumer:
                 log.error("fenced: another instance owns this partition", partition=tp.partition)
                 raise
             except KafkaError:
+                HANDLER_ERRORS.labels(SERVICE, "command_batch").inc()
                 log.exception(
                     "transaction failed; re-reading the partition", partition=tp.partition
                 )
@@ -173,8 +184,10 @@ class CommandConsumer:
                         TICKET_REPLIES.name,
                         value=outcome.reply.model_dump_json().encode(),
                         key=outcome.reply.reply_to.encode(),
+                        headers=trace,
                     )
                 )
+                MESSAGES_PRODUCED.labels(SERVICE, TICKET_REPLIES.name).inc()
             if outcome.dead_letter_reason is not None:
                 letter = dead_letter_record(
                     SERVICE, record, outcome.dead_letter_reason, self._clock()
@@ -187,6 +200,7 @@ class CommandConsumer:
                     )
                 )
                 DEAD_LETTERS_TOTAL.labels(SERVICE, record.topic).inc()
+                MESSAGES_PRODUCED.labels(SERVICE, DEAD_LETTERS.name).inc()
                 log.warning(
                     "command dead-lettered",
                     partition=record.partition,
