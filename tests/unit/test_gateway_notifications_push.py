@@ -47,6 +47,7 @@ async def test_a_notification_reaches_only_its_accounts_staff_sockets() -> None:
     )  # fmt: skip
 
     await NotificationFeed(hub).on_record(record(notification.model_dump_json().encode()))
+    await hub.flush()
 
     for socket in mine:
         [message] = socket.sent
@@ -65,5 +66,6 @@ async def test_an_unreadable_record_is_skipped() -> None:
     socket = joined(hub, Listener(staff=True, account_id="asha"))
     await NotificationFeed(hub).on_record(record(b'{"account_id": "asha"}'))
     await NotificationFeed(hub).on_record(record(b"not json"))
+    await hub.flush()
     assert socket.sent == []
     assert await hub.deliver_to_account("nobody", {"type": "notification"}) == 0
