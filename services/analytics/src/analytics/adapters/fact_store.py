@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,6 +26,8 @@ DAILY = "analytics_daily"
 # FerretDB holds a PostgreSQL connection per statement of one bulk write until the whole
 # command ends; small chunks keep it far from its pool's limit.
 _CHUNK = 32
+# Fact lookups in flight at once when a batch reads its facts.
+READ_CONCURRENCY = 16
 
 
 async def _bulk(collection: Any, writes: Sequence[Any]) -> None:
@@ -47,10 +50,20 @@ class AnalyticsStore:
     # --- facts -------------------------------------------------------------------------
 
     async def facts_of(self, ticket_ids: Collection[UUID]) -> dict[UUID, TicketFact]:
-        if not ticket_ids:
-            return {}
-        found = self._facts.find({"_id": {"$in": list(ticket_ids)}})
-        return {doc["_id"]: fact_from_document(doc) async for doc in found}
+        """One equality lookup a ticket, several in flight.
+
+        Not one `{"_id": {"$in": ids}}`: FerretDB 1.24 does not push `$in` down, so that read
+        and decoded every fact on every batch (the fold crawled at 25 tickets/s at 100,000
+        facts), while an `_id` equality is served by the primary key.
+        """
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def one(ticket_id: UUID) -> dict[str, Any] | None:
+            async with gate:
+                return await self._facts.find_one({"_id": ticket_id})
+
+        found = await asyncio.gather(*(one(i) for i in ticket_ids))
+        return {doc["_id"]: fact_from_document(doc) for doc in found if doc is not None}
 
     async def save_facts(
         self, changed: Iterable[TicketFact], read_versions: Mapping[UUID, int]
