@@ -39,8 +39,10 @@ class Tickets:
         self.holding = False
         self.held: list[CommandEnvelope] = []
         self.failures = 0
+        self.sends = 0
 
     async def send(self, envelopes: Sequence[CommandEnvelope]) -> None:
+        self.sends += 1
         if self.failures:
             self.failures -= 1
             raise ConnectionError("kafka away")
@@ -77,6 +79,7 @@ class Tickets:
                     delivered[ticket.id] = delivered.get(ticket.id, 0) + 1
                     await timers.on_event(envelope, decode_event(envelope))
                     progress = True
+            await timers.flush()  # what the events asked for, sent in the background
 
     def sent_types(self) -> list[str]:
         return [envelope.type for envelope in self.sent]
@@ -126,6 +129,20 @@ async def test_warning_and_breach_fire_exactly_once_and_nothing_is_sent_twice() 
     assert envelope.reply_to is None
     assert (envelope.actor.kind, envelope.actor.id) == ("system", "sla")
     assert envelope.ticket_id == ticket.id
+
+
+async def test_timers_falling_due_together_go_out_in_one_batch() -> None:
+    tickets = Tickets(ManualClock(T0))
+    service = Service(tickets)
+    await service.start()
+    many = [tickets.submit("P1") for _ in range(200)]
+    await service.settle()
+    before = (tickets.sends, len(tickets.sent))
+    tickets.clock.advance(30 * MINUTE)
+    assert await service.timers.fire_due() == 200
+    assert tickets.sends - before[0] == 1  # one round trip to Kafka, not one a ticket
+    assert len(tickets.sent) - before[1] == 200
+    assert all(len(t.events(SlaWarningIssued)) == 1 for t in many)
 
 
 async def test_a_restart_mid_countdown_misses_nothing_and_repeats_nothing() -> None:

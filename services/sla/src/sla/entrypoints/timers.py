@@ -89,6 +89,11 @@ class SlaTimers:
         self._heap: list[tuple[datetime, UUID]] = []
         self._wakes: dict[UUID, datetime] = {}
         self._poke = asyncio.Event()
+        # Commands planned but not sent yet, in the order they were planned; one sender at a
+        # time, so batches (and each ticket's commands) reach Kafka in that order.
+        self._outbox: list[tuple[Timeline, list[Action], datetime]] = []
+        self._sending = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
         # True once the log was read up to where it stood at start and every ticket swept.
         self.acting = False
 
@@ -120,7 +125,10 @@ class SlaTimers:
             self._forget(ticket_id)
             return
         if self.acting:
-            await self.act(timeline)
+            # Not awaited: the log is never held up by a round trip to Kafka. The commands go
+            # out in the next batch, in order, while the tail reads on.
+            self._plan(timeline)
+            self._flush_soon()
 
     def _forget(self, ticket_id: UUID) -> None:
         self.timelines.pop(ticket_id, None)
@@ -134,33 +142,51 @@ class SlaTimers:
 
     async def act(self, timeline: Timeline) -> None:
         """Send what is due for the ticket now, then set its next wake-up."""
+        self._plan(timeline)
+        await self.flush()
+
+    def _plan(self, timeline: Timeline) -> None:
+        """Queue what is due for the ticket now (marked requested), and set its next wake-up."""
         if not self.looks_after(timeline):
             return
         now = self.clock.now()
         actions = due_actions(timeline, self.config, now)
-        wake = next_wake(timeline, self.config, now)
         if actions:
-            # Marked before the await: a concurrent look at the ticket must not ask again.
+            # Marked at once: a look at the ticket before the batch is sent must not ask again.
             mark_requested(timeline, actions)
-            try:
-                await self._sender.send(
-                    [command_envelope(timeline.ticket_id, action, now) for action in actions]
-                )
-            except Exception:
-                forget_requested(timeline, actions)
-                log.exception("commands not sent; retrying", ticket_id=str(timeline.ticket_id))
-                retry = now + _RETRY_AFTER
-                wake = retry if wake is None else min(wake, retry)
-            else:
-                for action in actions:
-                    SLA_COMMANDS.labels(action.command.TYPE).inc()
-                    log.info(
-                        "command sent",
-                        ticket_id=str(timeline.ticket_id),
-                        type=action.command.TYPE,
-                        command_id=str(action.command_id),
-                    )
-        self._set_wake(timeline.ticket_id, wake)
+            self._outbox.append((timeline, actions, now))
+        self._set_wake(timeline.ticket_id, next_wake(timeline, self.config, now))
+
+    def _flush_soon(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self.flush())
+
+    async def flush(self) -> None:
+        """Send every queued command, a batch at a time (one round trip for the lot); on a
+        failure, un-mark the batch's actions and look at those tickets again a little later."""
+        async with self._sending:
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                envelopes = [
+                    command_envelope(timeline.ticket_id, action, now)
+                    for timeline, actions, now in batch
+                    for action in actions
+                ]
+                try:
+                    await self._sender.send(envelopes)
+                except Exception:
+                    log.exception("commands not sent; retrying", commands=len(envelopes))
+                    retry = self.clock.now() + _RETRY_AFTER
+                    for timeline, actions, _ in batch:
+                        forget_requested(timeline, actions)
+                        wake = self._wakes.get(timeline.ticket_id)
+                        self._set_wake(
+                            timeline.ticket_id, retry if wake is None else min(wake, retry)
+                        )
+                    continue
+                for envelope in envelopes:
+                    SLA_COMMANDS.labels(envelope.type).inc()
+                log.info("commands sent", commands=len(envelopes), tickets=len(batch))
 
     def _set_wake(self, ticket_id: UUID, wake: datetime | None) -> None:
         if wake is None:
@@ -183,7 +209,8 @@ class SlaTimers:
         """Look at every ticket once (after catching up with the log)."""
         self.acting = True
         for timeline in list(self.timelines.values()):
-            await self.act(timeline)
+            self._plan(timeline)
+        await self.flush()
 
     async def fire_due(self) -> int:
         """Act on every ticket whose wake-up has come by the clock; returns how many."""
@@ -196,7 +223,8 @@ class SlaTimers:
             timeline = self.timelines.get(ticket_id)
             if timeline is not None:
                 fired += 1
-                await self.act(timeline)
+                self._plan(timeline)
+        await self.flush()
         return fired
 
     def overdue_s(self) -> float:
