@@ -26,9 +26,14 @@ from bench import (
     report,
     scenario_commands,
     scenario_fanout,
+    scenario_intake,
+    scenario_knowledge,
     scenario_live,
     scenario_memory,
+    scenario_notify,
     scenario_rebuild,
+    scenario_reports,
+    scenario_sla_timers,
     scenario_submit,
     scenarios,
     scratch_topics,
@@ -73,6 +78,20 @@ class Sizes:
     command_tickets: int = 5_000  # the peer does some 50-300 commands/s here
     rebuild_events: int = 500_000
     rebuild_budget_s: float = 180.0
+    kb_articles: int = 5_000
+    suggest_rate: float = 50.0
+    suggest_seconds: float = 30.0
+    report_history: int = 100_000  # generated facts over the 89 days before (see the scenario)
+    report_rate: float = 4.0  # a manager opening the stats panel (8 charts) every 2 s
+    report_seconds: float = 30.0
+    report_budget_s: float = 900.0
+    sla_timers: int = 10_000
+    sla_window_s: float = 20.0  # the submissions, so their timers fall due over this window
+    sla_timing: scenario_sla_timers.Timing = scenario_sla_timers.FULL_TIMING
+    notify_tickets: int = 1_000  # two mails each
+    notify_send_s: float = 10.0
+    intake_mails: int = 5_000
+    intake_requests: int = 10_000  # and as many again straight, for the ceiling
 
 
 QUICK = Sizes(
@@ -89,6 +108,20 @@ QUICK = Sizes(
     command_tickets=300,
     rebuild_events=2_000,
     rebuild_budget_s=20.0,
+    kb_articles=300,
+    suggest_rate=20.0,
+    suggest_seconds=3.0,
+    report_history=2_000,
+    report_rate=4.0,
+    report_seconds=5.0,
+    report_budget_s=180.0,
+    sla_timers=200,
+    sla_window_s=2.0,
+    sla_timing=scenario_sla_timers.QUICK_TIMING,  # a minute at least: see its module
+    notify_tickets=50,
+    notify_send_s=1.0,
+    intake_mails=100,
+    intake_requests=300,
 )
 
 
@@ -118,7 +151,10 @@ async def _settle(stack: Stack) -> None:
     print(f"bench: event log quiet after {waited:.1f} s", flush=True)
 
 
-SCENARIOS = ("list", "submit", "live", "fan-out", "commands", "rebuild")
+SCENARIOS = (
+    "list", "reports", "suggest", "submit", "live", "fan-out", "commands", "rebuild",
+    "intake", "notify", "sla-timers",
+)  # fmt: skip
 
 
 async def _scenarios(stack: Stack, size: Sizes, only: set[str]) -> Scenarios:
@@ -127,16 +163,40 @@ async def _scenarios(stack: Stack, size: Sizes, only: set[str]) -> Scenarios:
     out.results.append(scenario_memory.start(stack))
     idle = scenario_memory.snapshot(stack)
 
+    seeded: list[int] = []
+
+    async def seeded_tickets() -> None:
+        """The N tickets that list, search and reports read, seeded once."""
+        if not seeded:
+            seeded.append(size.tickets)
+            await seed(size.tickets, stack.kafka)
+            await wait_for_read_model(stack.mongodb, stack.database, size.tickets, 1800)
+            await _wait_for_listing(stack, size.tickets, 600)
+
     async def read_model() -> list[report.Result]:
-        await seed(size.tickets, stack.kafka)
-        await wait_for_read_model(stack.mongodb, stack.database, size.tickets, 1800)
-        await _wait_for_listing(stack, size.tickets, 600)
+        await seeded_tickets()
         return await scenarios.list_and_search(
             stack, size.tickets, size.read_rate, size.read_seconds
         )
 
+    async def reports() -> list[report.Result]:
+        await seeded_tickets()
+        return await scenario_reports.reports(
+            stack, size.report_history, size.report_rate, size.report_seconds,
+            size.report_budget_s,
+        )  # fmt: skip
+
     if "list" in only:
         await out.run("list and search", read_model())
+    if "reports" in only:
+        await out.run("reports", reports())
+    if "suggest" in only:
+        await out.run(
+            "suggest",
+            scenario_knowledge.suggest(
+                stack, size.kb_articles, size.suggest_rate, size.suggest_seconds
+            ),
+        )
     if "submit" in only:
         async with scenario_memory.peak_rss(stack) as loaded:
             await out.run(
@@ -163,6 +223,25 @@ async def _scenarios(stack: Stack, size: Sizes, only: set[str]) -> Scenarios:
     if "rebuild" in only:
         await out.run(
             "rebuild", scenario_rebuild.rebuild(stack, size.rebuild_events, size.rebuild_budget_s)
+        )
+    if "intake" in only:
+        await out.run(
+            "intake",
+            scenario_intake.intake(stack, size.intake_mails, size.intake_requests, 300),
+        )
+        await _settle(stack)
+    if "notify" in only:
+        await out.run(
+            "notify",
+            scenario_notify.notify(stack, size.notify_tickets, size.notify_send_s, 600),
+        )
+        await _settle(stack)
+    if "sla-timers" in only:
+        await out.run(
+            "sla timers",
+            scenario_sla_timers.sla_timers(
+                stack, size.sla_timers, size.sla_window_s, size.sla_timing
+            ),
         )
     return out
 

@@ -21,6 +21,9 @@ KAFKA = "127.0.0.1:29092"
 MONGODB = "mongodb://127.0.0.1:27037/"
 DATABASE = "dvika_bench"
 SERVICES = {"tickets": 28081, "gateway": 28080}
+# Started by their scenarios only (`on_demand_service`); the gateway points at them from start.
+KNOWLEDGE_PORT = 28087
+ANALYTICS_PORT = 28086
 POSTGRES_PORT = 5453  # the bench profile's PostgreSQL (FerretDB's backend; the peer's too)
 
 
@@ -35,6 +38,8 @@ class Stack:
     # Process ids of the services by name, to read their resident memory.
     pids: dict[str, int] = field(default_factory=dict)
     postgres_port: int = POSTGRES_PORT
+    # The environment the services were started with (`on_demand_service` starts more).
+    service_env: dict[str, str] = field(default_factory=dict)
 
 
 def _infra(action: str) -> None:
@@ -74,6 +79,8 @@ def running_stack() -> Iterator[Stack]:
         "DVIKA_LOGIN_ATTEMPTS_PER_MINUTE": "0",
         "DVIKA_JWT_SECRET": "bench-only-secret-bench-only-secret-0123",
         "DVIKA_LISTING_INDEX_DIR": str(STATE / "index"),
+        "DVIKA_KNOWLEDGE_URL": f"http://127.0.0.1:{KNOWLEDGE_PORT}",
+        "DVIKA_ANALYTICS_URL": f"http://127.0.0.1:{ANALYTICS_PORT}",
     }
     (STATE / "index").mkdir(exist_ok=True)
     processes: list[subprocess.Popen[bytes]] = []
@@ -97,6 +104,7 @@ def running_stack() -> Iterator[Stack]:
             gateway_url=f"http://127.0.0.1:{SERVICES['gateway']}",
             start_s=start_s,
             pids={name: p.pid for name, p in zip(SERVICES, processes, strict=True)},
+            service_env=env,
         )
     finally:
         for process in processes:
@@ -107,3 +115,29 @@ def running_stack() -> Iterator[Stack]:
             except subprocess.TimeoutExpired:
                 process.kill()
         _infra("down")
+
+
+@contextmanager
+def on_demand_service(
+    stack: Stack, name: str, port: int, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """One more service for one scenario only (sla, notify, intake): started with the stack's
+    environment plus `extra_env`, ready on `port`, stopped afterwards. Running them for the
+    whole run would add their work to every other scenario's measurements."""
+    logs = STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {**stack.service_env, "DVIKA_HTTP_PORT": str(port), **(extra_env or {})}
+    with (logs / f"{name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", name], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        # Up to minutes: sla and notify read the whole ticket log first in a full run.
+        _wait_ready(f"http://127.0.0.1:{port}", process, 600)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

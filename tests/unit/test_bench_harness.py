@@ -14,11 +14,21 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench import report
+from bench.kb_corpus import relevance_corpus
 from bench.live_clients import Listeners, latencies, ms, ticket_id_of, ticket_new
 from bench.measure import open_loop, open_loop_lanes
 from bench.scenario_commands import workload
+from bench.scenario_knowledge import typed
 from bench.scenario_memory import memory, rss_mb
 from bench.scenario_rebuild import EVENTS_PER_TICKET, ticket_events
+from bench.scenario_reports import (
+    RANGE_DAYS,
+    REQUESTS,
+    buckets_of,
+    history,
+    label,
+    range_params,
+)
 
 from contracts.envelopes import CommandEnvelope, EventEnvelope
 
@@ -124,3 +134,133 @@ def test_rebuild_events_are_one_ticket_with_consecutive_versions() -> None:
     assert isinstance(events[0].ticket_id, UUID)
     assert events[0].type == "ticket.submitted"
     assert events[0].payload["reference"] == "DVK-8"
+
+
+def test_sla_bench_policies_are_a_valid_file_with_the_timing_asked_for() -> None:
+    import yaml
+    from bench.scenario_sla_timers import FULL_TIMING, QUICK_TIMING
+
+    from sla.domain.policies import parse_config
+
+    for timing in (QUICK_TIMING, FULL_TIMING):
+        config = parse_config(yaml.safe_load(timing.policies_yaml()))
+        assert config.warning_lead.total_seconds() == 60 * timing.warning_lead_minutes
+        for priority in ("P1", "P2", "P3", "P4"):
+            policy = config.policy_for(priority, None)
+            assert policy.first_response_minutes == timing.first_response_minutes
+            assert policy.resolution_minutes == timing.resolution_minutes
+            assert not policy.business_hours  # calendar time: due times never move to Monday
+
+
+def test_sla_facts_time_warnings_before_their_due_and_count_duplicates() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bench.scenario_sla_timers import FULL_TIMING, Facts, percentile_s
+
+    due = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    facts = Facts(FULL_TIMING, {"t1"}, [], [], {})
+
+    def event(kind: str, ticket: str = "t1") -> dict[str, object]:
+        payload = {"target": "first_response", "due_at": due.isoformat()}
+        return {
+            "type": kind,
+            "ticket_id": ticket,
+            "payload": payload,
+            "occurred_at": due.isoformat(),
+        }
+
+    # The warning falls due a lead (one minute) before the target: 0.5 s late here.
+    facts.on_event(event("ticket.sla_warning_issued"), due - timedelta(seconds=59.5))
+    facts.on_event(event("ticket.sla_breached"), due + timedelta(seconds=2))
+    facts.on_event(event("ticket.sla_breached"), due + timedelta(seconds=9))  # a duplicate
+    facts.on_event(event("ticket.sla_breached", ticket="other"), due)  # not the bench's
+    facts.on_event(event("ticket.submitted"), due)
+    assert sorted(facts.lateness_s) == [0.5, 2.0]
+    assert (facts.emitted, facts.expected, facts.duplicates) == (2, 4, 1)
+    assert abs(percentile_s(facts.lateness_s, 99) - 2.0) < 0.01
+    assert percentile_s([], 99) == 0.0
+
+
+def test_intake_tickets_count_missing_and_duplicates_by_subject_marker() -> None:
+    from datetime import UTC, datetime
+
+    from bench.scenario_intake import Tickets, partner_record
+
+    tickets = Tickets("Bench partner abc")
+    now = datetime.now(UTC)
+    for n in (0, 1, 1):
+        payload = {"subject": tickets.subject(n)}
+        tickets.on_event({"type": "ticket.submitted", "payload": payload}, now)
+    tickets.on_event({"type": "ticket.submitted", "payload": {"subject": "Someone else"}}, now)
+    tickets.on_event({"type": "ticket.message_posted", "payload": {"subject": "x"}}, now)
+    assert (tickets.distinct, tickets.duplicates) == (2, 1)
+    key, value = partner_record(3, tickets.subject(3), "abc")
+    from contracts.intake import IntakeRequest
+
+    request = IntakeRequest.model_validate_json(value)
+    assert key == request.idempotency_key.encode() == b"abc-3"
+
+
+def test_notify_workload_mails_customers_of_the_bench_domain_twice_each() -> None:
+    from bench.scenario_notify import CUSTOMER_DOMAIN
+    from bench.scenario_notify import workload as notify_workload
+
+    envelopes = [CommandEnvelope.model_validate_json(v) for _, v in notify_workload(3)]
+    submissions = [e for e in envelopes if e.type == "ticket.submit"]
+    replies = [e for e in envelopes if e.type == "ticket.post_message"]
+    assert len(submissions) == len(replies) == 3
+    assert all(e.payload["customer"]["email"].endswith(CUSTOMER_DOMAIN) for e in submissions)
+    assert all(e.payload["author"] == "agent" and not e.payload["internal"] for e in replies)
+    assert {e.ticket_id for e in submissions} == {e.ticket_id for e in replies}
+
+
+def test_suggest_queries_are_whole_queries_and_prefixes_of_them() -> None:
+    _, queries = relevance_corpus()
+    texts = typed(queries[:10])
+    assert len(texts) == 20
+    for query, whole, prefix in zip(queries[:10], texts[::2], texts[1::2], strict=True):
+        assert whole == query.text
+        assert query.text.startswith(prefix)
+        assert len(prefix.split()) >= 2
+    assert typed(queries[:10]) == texts  # the same load every run
+
+
+def test_report_history_spreads_over_the_89_days_before_the_range_end() -> None:
+    from datetime import date
+
+    today = date(2026, 3, 30)
+    facts = history(500, today)
+    days = sorted({fact.created_day for fact in facts})
+    first = date.fromisoformat(range_params(today)["from"])
+    assert (today - first).days + 1 == RANGE_DAYS
+    assert first.isoformat() <= days[0]
+    assert days[-1] < today.isoformat()
+    assert len(days) > 60  # spread, not one day
+    assert len({fact.ticket_id for fact in facts}) == 500
+    answered = [f for f in facts if f.first_response_s is not None]
+    assert 0.8 < len(answered) / 500 < 1
+    assert {f.rating for f in facts} == {None, "good", "bad"}
+    assert all(f.is_open == (f.resolved_at is None) for f in facts)
+    assert history(500, today) == facts
+
+
+def test_report_history_buckets_count_every_fact_once_per_rollup() -> None:
+    from datetime import date
+
+    facts = history(300, date(2026, 3, 30))
+    buckets = buckets_of(facts)
+    cube = [b for b in buckets if b["rollup"] == "cube"]
+    totals = [b for b in buckets if b["rollup"] == "none"]
+    assert sum(b["created"] for b in cube) == 300
+    assert sum(b["created"] for b in totals) == 300
+    assert len(totals) == len({f.created_day for f in facts})
+    assert len({b["_id"] for b in buckets}) == len(buckets)
+
+
+def test_report_requests_name_what_they_filter() -> None:
+    assert {metric for metric, _ in REQUESTS} >= {
+        "volume", "first_response_time", "csat", "heatmap"
+    }  # fmt: skip
+    assert label("first_response_time", {"priority": "P2"}) == "first_response_time, priority=P2"
+    assert label("csat", {"group_by": "queue", "priority": "P2"}) == "csat by queue, priority=P2"
+    assert label("volume", {}) == "volume"
