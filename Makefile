@@ -127,8 +127,8 @@ test-e2e: setup ## the whole stack over HTTP and WebSocket
 
 BENCH_OUT ?= $(ROOT)/bench/results
 .PHONY: bench
-bench: setup ## benchmarks on fresh servers of their own; QUICK=1 for a few seconds each
-	@$(PY) -m bench.run $(if $(QUICK),--quick) --out $(BENCH_OUT)
+bench: setup ## benchmarks on fresh servers of their own; QUICK=1 for a few seconds each, ONLY=submit,live for some
+	@$(PY) -m bench.run $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY)) --out $(BENCH_OUT)
 
 .PHONY: format
 format: deps ## apply ruff's fixes and formatting
