@@ -320,7 +320,7 @@ async def test_an_agent_answers_with_a_suggested_article_and_a_manager_handles_t
 
     # A manager sees both suggestions, linked to the ticket, and closes them.
     me = await api.get("/api/v1/auth/me", headers=bearer(agent_token))
-    agent_id = me.json()["id"]
+    agent_name = me.json()["name"]
     manager = await new_page()
     await _log_in(manager, "manager", "/admin/knowledge")
     await expect(manager.get_by_role("heading", name="Knowledge", exact=True)).to_be_visible()
@@ -338,7 +338,7 @@ async def test_an_agent_answers_with_a_suggested_article_and_a_manager_handles_t
     await expect(outdated).to_contain_text("Outdated article")
     await expect(outdated.get_by_role("link", name=slug)).to_be_visible()
     await expect(outdated).to_contain_text(f"Refunds now take 3 days {WORD}")
-    await expect(outdated).to_contain_text(agent_id)
+    await expect(outdated).to_contain_text(agent_name)  # who raised it, by name
     await expect(wanted).to_contain_text("New article")
     await expect(wanted).to_contain_text(new_title)
     for row in (outdated, wanted):

@@ -14,15 +14,18 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from conftest import DEMO_PASSWORD, Stack
+from integration.test_ops_summary_live import DOWN_WITHIN_S, Prometheus, config_for
 from support.ports import free_port
 from support.processes import ServiceProcess
 from support.servers import ROOT
+from support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
@@ -188,3 +191,43 @@ async def test_the_ops_page_is_for_admins_only(page: Page, staff_tokens: dict[st
     await expect(page.get_by_test_id("ops-forbidden")).to_contain_text("admins only")
     await expect(page.get_by_role("navigation", name="Console sections")).not_to_contain_text("Ops")
     assert summaries == []
+
+
+async def test_over_a_real_prometheus_the_page_shows_a_killed_service_down(
+    browser: Browser, stack: Stack, staff_tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """No interception: Prometheus (Debian's) scrapes a real gateway and routing service; the
+    routing service is SIGKILLed and its row turns down in the open page within 15 s."""
+    gateway_port, routing_port = free_port(), free_port()
+    prometheus = Prometheus(
+        config_for({"gateway": gateway_port, "routing": routing_port}, tmp_path),
+        tmp_path / "data",
+    )
+    env = {
+        **stack.env,
+        "DVIKA_PROMETHEUS_URL": prometheus.url,
+        "DVIKA_PROJECTION_GROUP": f"dvika-gateway-ops-live-{uuid.uuid4().hex[:8]}",
+    }
+    gateway = ServiceProcess("gateway", gateway_port, env)
+    routing = ServiceProcess(
+        "routing", routing_port, {**stack.env, "DVIKA_ROUTING_BACKFILL": "false"}
+    )
+    try:
+        gateway.start()
+        routing.start()
+        await eventually(prometheus.ready, timeout_s=30, what="Prometheus ready")
+        page = await _page(browser, gateway.url)
+        await _log_in(page, "admin", "/admin/ops")
+        for name in ("gateway", "routing"):
+            row = page.get_by_test_id(f"ops-row-{name}")
+            await expect(row).to_have_attribute("data-status", "up", timeout=30_000)
+        routing.kill()
+        await expect(page.get_by_test_id("ops-row-routing")).to_have_attribute(
+            "data-status", "down", timeout=DOWN_WITHIN_S * 1000
+        )
+        await expect(page.get_by_test_id("ops-row-gateway")).to_have_attribute("data-status", "up")
+        await page.context.close()
+    finally:
+        routing.stop()
+        gateway.stop()
+        prometheus.stop()

@@ -39,7 +39,7 @@ pytestmark = [
 DOWN_WITHIN_S = 15.0
 
 
-def _config_for(ports: dict[str, int], folder: Path) -> Path:
+def config_for(ports: dict[str, int], folder: Path) -> Path:
     """The committed configuration, with only these jobs, on these ports."""
     source = ROOT / "deploy" / "prometheus"
     config: dict[str, Any] = yaml.safe_load((source / "prometheus.yml").read_text())
@@ -94,7 +94,7 @@ class Prometheus:
 def processes(service_env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, Any]]:
     gateway_port, routing_port = free_port(), free_port()
     prometheus = Prometheus(
-        _config_for({"gateway": gateway_port, "routing": routing_port}, tmp_path),
+        config_for({"gateway": gateway_port, "routing": routing_port}, tmp_path),
         tmp_path / "data",
     )
     env = {**service_env, "DVIKA_PROMETHEUS_URL": prometheus.url}

@@ -103,10 +103,14 @@ ferretdb_up() {
   # --debug-addr=- disables the metrics/pprof HTTP listener, whose fixed
   # default (127.0.0.1:8088) would make the dev and test profiles collide.
   # --log-format=text: plain lines in the log file (console adds colours).
+  # pool_max_conns: FerretDB 1.24 holds a PostgreSQL connection per statement of a bulk write
+  # until the command ends, and a command that needs more than its pool has (50 by default)
+  # waits for ever: a few gateways folding the same batch at once (tests run several) used
+  # them all up and hung every client. 150 of PostgreSQL's 200 (deploy/local/postgres).
   spawn "$FERRETDB_PIDFILE" "$FERRETDB_PORT" "$FERRETDB_LOG" \
     "$FERRETDB_BIN" \
       --handler=postgresql \
-      --postgresql-url="postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB" \
+      --postgresql-url="postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB?pool_max_conns=150" \
       --listen-addr="127.0.0.1:$FERRETDB_PORT" \
       --state-dir="$FERRETDB_STATE" \
       --debug-addr=- \

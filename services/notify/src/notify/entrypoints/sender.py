@@ -23,7 +23,9 @@ from notify.metrics import NOTIFICATIONS_DELIVERED
 
 log = structlog.get_logger(__name__)
 
-_BATCH = 20
+_BATCH = 100
+# Tickets whose notifications are being sent at once.
+_IN_FLIGHT = 8
 
 
 class Sender:
@@ -85,15 +87,34 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
 
     async def send_due(self) -> int:
-        """One pass over what is due now; returns how many were attempted."""
-        attempted = 0
+        """One pass over what is due now; returns how many were attempted.
+
+        Several tickets' notifications go out at once (a mail is mostly waiting on the SMTP
+        server); one ticket's go one after the other, in the order they were due.
+        """
+        by_ticket: dict[str, list[dict[str, Any]]] = {}
         for document in await self._store.due(self._clock(), _BATCH):
-            claimed = await self._store.claim(document["_id"], self._clock(), self._lease)
-            if claimed is None:
-                continue
-            attempted += 1
-            await self._attempt(claimed)
-        return attempted
+            by_ticket.setdefault(str(document.get("ticket_id")), []).append(document)
+        gate = asyncio.Semaphore(_IN_FLIGHT)
+
+        async def one_ticket(documents: list[dict[str, Any]]) -> int:
+            attempted = 0
+            async with gate:
+                for document in documents:
+                    claimed = await self._store.claim(document["_id"], self._clock(), self._lease)
+                    if claimed is None:
+                        continue
+                    attempted += 1
+                    await self._attempt(claimed)
+            return attempted
+
+        results = await asyncio.gather(
+            *(one_ticket(d) for d in by_ticket.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # MongoDB away: the loop logs it and looks again later
+        return sum(r for r in results if isinstance(r, int))
 
     async def _attempt(self, document: dict[str, Any]) -> None:
         attempts = int(document.get("attempts", 0)) + 1
