@@ -70,3 +70,22 @@ async def read_events(bootstrap: str) -> list[tuple[ConsumerRecord[Any, Any], Ev
         except ValidationError:
             continue
     return events
+
+
+async def start_group_at_end(bootstrap: str, group: str, topic: str, partitions: int) -> None:
+    """Commit `group`'s offsets at `topic`'s current end (`--reset-offsets --to-latest`): a
+    consumer started in that group skips the shared log's history."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.commit({tp: ends[tp] for tp in tps})
+    finally:
+        await consumer.stop()
