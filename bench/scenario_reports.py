@@ -13,9 +13,10 @@ the facts itself, then lets the service do the rest:
    `TicketFact` and `fact_to_document`, and their day(s) marked dirty as the projection
    marks them: the service's refresher builds those buckets;
 3. generated facts over the 89 days before (first responses, resolutions, ratings, queues,
-   agents), with their buckets computed by the service's own `day_buckets` and inserted
-   (the refresher's upserts, one bucket at a time, would take many minutes on FerretDB), so
-   the 90-day range reads 90 days of buckets;
+   agents), with their buckets and report sheets computed by the service's own
+   `day_buckets` and `day_sheets` and inserted, and the days stamped with the store's
+   `stamp_days` (the refresher's upserts, one bucket at a time, would take many minutes on
+   FerretDB), so the 90-day range reads 90 days;
 4. analytics started for this scenario only (`on_demand_service`); the pass waits until no
    day is left to build and the volume report counts every fact written, then times each
    request open loop.
@@ -35,10 +36,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
-from analytics.adapters.fact_store import DAILY, DIRTY_DAYS, FACTS
+from analytics.adapters.fact_store import DAILY, DIRTY_DAYS, FACTS, SHEETS, AnalyticsStore
 from analytics.domain.buckets import day_buckets
 from analytics.domain.facts import TicketFact, fact_to_document
 from analytics.domain.local_time import local_slot
+from analytics.domain.sheets import day_sheets
 from bench.measure import Latencies, open_loop
 from bench.report import Result
 from bench.scenario_memory import TARGET_MB, rss_mb
@@ -47,14 +49,16 @@ from contracts.topics import TICKET_EVENTS
 
 TARGET_P95_MS = 200
 RANGE_DAYS = 90
-# The metric and its query beside the range; the last one filters, so it reads the whole
-# cube of every day instead of one rollup document a day.
+# The metric and its query beside the range: one of each family of report sheets, a filter
+# and a grouping, and backlog (open tickets of every day, whatever the range).
 REQUESTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("volume", {}),
     ("first_response_time", {}),
     ("csat", {}),
     ("heatmap", {}),
     ("first_response_time", {"group_by": "queue", "priority": "P2"}),
+    ("resolution_time", {"group_by": "agent", "channel": "email"}),
+    ("backlog", {"group_by": "queue"}),
 )
 QUEUES = ("general", "billing", "technical")
 AGENTS = tuple(f"agent-{n}" for n in range(6))
@@ -140,12 +144,15 @@ def history(count: int, today: date, seed: int = 11) -> list[TicketFact]:
     return facts
 
 
-def buckets_of(facts: list[TicketFact]) -> list[dict[str, Any]]:
-    """The daily buckets of these facts, as the service's refresher computes them."""
+def days_of(facts: list[TicketFact]) -> dict[str, tuple[list[dict[str, Any]], int]]:
+    """Each day's buckets and tickets open now, as the service's refresher computes them."""
     by_day: dict[str, list[TicketFact]] = {}
     for fact in facts:
         by_day.setdefault(fact.created_day, []).append(fact)
-    return [bucket for day, found in sorted(by_day.items()) for bucket in day_buckets(day, found)]
+    return {
+        day: (day_buckets(day, found), sum(int(f.is_open) for f in found))
+        for day, found in sorted(by_day.items())
+    }
 
 
 async def _insert(collection: Any, docs: list[dict[str, Any]]) -> None:
@@ -234,8 +241,14 @@ async def reports(
         seeded = await seeded_facts(db)
         generated = history(history_tickets, today)
         await _insert(db[FACTS], seeded + [fact_to_document(f) for f in generated])
-        history_buckets = buckets_of(generated)
+        history_days = days_of(generated)
+        history_buckets = [b for cube, _ in history_days.values() for b in cube]
         await _insert(db[DAILY], history_buckets)
+        sheets = [s for day, (cube, _) in history_days.items() for s in day_sheets(day, cube)]
+        await _insert(db[SHEETS], sheets)
+        await AnalyticsStore(mongo, stack.database).stamp_days(
+            {day: open_now for day, (_, open_now) in history_days.items()}
+        )
         days = sorted({str(doc["created_day"]) for doc in seeded})
         # Marked as the projection marks them: the service's refresher builds these days.
         for day in days:
@@ -265,8 +278,9 @@ async def reports(
         f"({len(seeded):,}, created this run; analytics' consumer group committed at the "
         f"log's end), their {len(days)} day(s) marked dirty and built by the service's "
         f"refresher in {built_s:.0f} s; and {len(generated):,} generated over the 89 days "
-        f"before, with their {len(history_buckets):,} buckets computed by the service's "
-        f"`day_buckets` (writing took {written_s:.0f} s); {buckets:,} bucket documents"
+        f"before, with their {len(history_buckets):,} buckets and {len(sheets):,} report "
+        f"sheets computed by the service's `day_buckets` and `day_sheets` (writing took "
+        f"{written_s:.0f} s); {buckets:,} bucket documents"
     )
     # The long note once, on the first row.
     return [

@@ -4,7 +4,7 @@ the `clock` parameter, and where the calendar comes from."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from analytics.adapters.calendar_file import InvalidCalendar, load_calendar
+from analytics.adapters.report_reader import ReportReader
 from analytics.domain.buckets import day_buckets
 from analytics.domain.facts import EventAt, TicketFact, fact_from_document, fact_to_document, fold
 from analytics.domain.reports import (
@@ -26,12 +27,14 @@ from analytics.domain.reports import (
     first_response_rows,
     resolution_rows,
 )
+from analytics.domain.sheets import merge_fields
 from analytics.entrypoints.http_reports import router
 from analytics.settings import AnalyticsSettings
 from contracts.base import Event
 from contracts.events import MessagePosted, StatusChanged, TicketSubmitted
 from contracts.values import Customer
 from kit.business_calendar import BusinessCalendar
+from support.analytics_sheets import SheetsInMemory
 
 HOUR = 3600.0
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -212,22 +215,29 @@ def _facts() -> list[TicketFact]:
     return [*made, resolved]
 
 
-def test_buckets_keep_both_clocks_and_their_rollups_agree() -> None:
+def _whole_day(buckets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every bucket of the day added up, as the report sheets add them."""
+    total: dict[str, Any] = {"day": buckets[0]["day"], "weekday": buckets[0]["weekday"]}
+    for bucket in buckets:
+        merge_fields(
+            total, bucket, [k for k, v in bucket.items() if isinstance(v, int | float | dict)]
+        )
+    return total
+
+
+def test_buckets_keep_both_clocks_and_their_sums_agree() -> None:
     buckets = day_buckets("2026-11-20", _facts())
-    everything = next(b for b in buckets if b["rollup"] == "none")
+    everything = _whole_day(buckets)
     assert everything["frt_count"] == everything["frt_business_count"] == 3
     assert everything["frt_business_sum_s"] == (1 + 0.5 + 1.5) * HOUR
     assert everything["frt_sum_s"] == (65 + 0.5 + 65.5) * HOUR
     assert everything["res_business_count"] == 1
     assert everything["res_business_sum_s"] == 3 * HOUR  # Friday 16-17, Monday 09-11
-    cube = [b for b in buckets if b["rollup"] == "cube"]
-    assert sum(b["frt_business_sum_s"] for b in cube) == everything["frt_business_sum_s"]
-    assert sum(sum(b["frt_business_hist"].values()) for b in cube) == 3
+    assert sum(sum(b["frt_business_hist"].values()) for b in buckets) == 3
 
 
 def test_the_reports_read_the_clock_they_are_asked_for() -> None:
-    buckets = day_buckets("2026-11-20", _facts())
-    everything = [b for b in buckets if b["rollup"] == "none"]
+    everything = [_whole_day(day_buckets("2026-11-20", _facts()))]
     day = date(2026, 11, 20)
     now = datetime(2026, 11, 25, tzinfo=UTC)
     calendar = first_response_rows(
@@ -285,34 +295,17 @@ def test_the_clock_defaults_to_calendar_time() -> None:
 # --- over HTTP ------------------------------------------------------------------------------
 
 
-class BucketsOfOneDay:
-    def __init__(self, buckets: list[dict[str, Any]]) -> None:
-        self.buckets = buckets
-        self.fields: list[Sequence[str]] = []
-
-    async def buckets_between(
-        self,
-        first: str,
-        last: str,
-        filters: Mapping[str, str],
-        fields: Sequence[str],
-        rollup: str = "cube",
-    ) -> list[dict[str, Any]]:
-        self.fields.append(fields)
-        return [b for b in self.buckets if b["rollup"] == rollup and first <= b["day"] <= last]
+@pytest.fixture
+def day_store() -> SheetsInMemory:
+    return SheetsInMemory(day_buckets("2026-11-20", _facts()))
 
 
 @pytest.fixture
-def day_store() -> BucketsOfOneDay:
-    return BucketsOfOneDay(day_buckets("2026-11-20", _facts()))
-
-
-@pytest.fixture
-async def client(day_store: BucketsOfOneDay) -> AsyncIterator[httpx.AsyncClient]:
+async def client(day_store: SheetsInMemory) -> AsyncIterator[httpx.AsyncClient]:
     from fastapi import FastAPI
 
     app = FastAPI()
-    app.state.analytics_store = day_store
+    app.state.report_reader = ReportReader(day_store)
     app.state.zone = KOLKATA
     app.state.clock = lambda: datetime(2026, 11, 25, 6, tzinfo=UTC)
     app.include_router(router)
@@ -325,15 +318,14 @@ RANGE = {"from": "2026-11-20", "to": "2026-11-20"}
 
 
 async def test_clock_business_over_http_and_as_csv(
-    client: httpx.AsyncClient, day_store: BucketsOfOneDay
+    client: httpx.AsyncClient, day_store: SheetsInMemory
 ) -> None:
     answer = await client.get("/reports/first_response_time", params={**RANGE, "clock": "business"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["clock"] == "business"
     assert [(r["count"], r["avg_s"]) for r in body["rows"]] == [(3, HOUR)]
-    assert "frt_business_hist" in day_store.fields[-1]
-    assert "frt_hist" not in day_store.fields[-1]
+    assert day_store.asked[-1] == ["2026-11-20|base|frt_business"]
     default = (await client.get("/reports/first_response_time", params=RANGE)).json()
     assert default["clock"] == "calendar"
     assert default["rows"][0]["avg_s"] > 40 * HOUR

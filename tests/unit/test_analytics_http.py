@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,43 +13,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from analytics.adapters.report_reader import ReportReader
 from analytics.domain.histogram import histogram_of
 from analytics.entrypoints.http_reports import router
+from support.analytics_sheets import SheetsInMemory
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
-
-
-class MemoryStore:
-    """Filters like the MongoDB store: days as text, equality on the dimensions."""
-
-    def __init__(self, buckets: list[dict[str, Any]]) -> None:
-        self.buckets = buckets
-        self.asked: list[dict[str, Any]] = []
-
-    async def buckets_between(
-        self,
-        first: str,
-        last: str,
-        filters: Mapping[str, str],
-        fields: Sequence[str],
-        rollup: str = "cube",
-    ) -> list[dict[str, Any]]:
-        # Every bucket here serves as any rollup; which one was asked for is recorded.
-        self.asked.append({"first": first, "last": last, "rollup": rollup, **filters})
-        return [
-            b
-            for b in self.buckets
-            if first <= b["day"] <= last and all(b.get(k) == v for k, v in filters.items())
-        ]
-
-    async def open_buckets(
-        self, filters: Mapping[str, str], fields: Sequence[str], rollup: str = "cube"
-    ) -> list[dict[str, Any]]:
-        return [
-            b
-            for b in self.buckets
-            if b.get("open", 0) > 0 and all(b.get(k) == v for k, v in filters.items())
-        ]
 
 
 def bucket(day: str, queue: str, durations: list[float], **more: Any) -> dict[str, Any]:
@@ -71,9 +40,9 @@ def bucket(day: str, queue: str, durations: list[float], **more: Any) -> dict[st
 
 
 @pytest.fixture
-def store() -> MemoryStore:
+def store() -> SheetsInMemory:
     # New York's today is still 24 November at 03:00 UTC on the 25th.
-    return MemoryStore(
+    return SheetsInMemory(
         [
             bucket("2026-11-24", "billing", [60, 120], open=2),
             bucket("2026-11-20", "tech", [600]),
@@ -83,9 +52,9 @@ def store() -> MemoryStore:
 
 
 @pytest.fixture
-async def client(store: MemoryStore) -> AsyncIterator[httpx.AsyncClient]:
+async def client(store: SheetsInMemory) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
-    app.state.analytics_store = store
+    app.state.report_reader = ReportReader(store)
     app.state.zone = ZoneInfo("America/New_York")
     app.state.clock = lambda: NOW
     app.include_router(router)
@@ -94,12 +63,15 @@ async def client(store: MemoryStore) -> AsyncIterator[httpx.AsyncClient]:
         yield made
 
 
-async def test_json_shape_and_default_range(client: httpx.AsyncClient, store: MemoryStore) -> None:
+async def test_json_shape_and_default_range(
+    client: httpx.AsyncClient, store: SheetsInMemory
+) -> None:
     answer = await client.get("/reports/first_response_time", params={"group_by": "queue"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    # No filter: the day's rollup by queue answers.
-    assert store.asked[-1]["rollup"] == "queue"
+    # The two days of the default range that have tickets, from their base sheets of first
+    # response times; September's day is out of range.
+    assert store.asked[-1] == ["2026-11-20|base|frt", "2026-11-24|base|frt"]
     assert body["metric"] == "first_response_time"
     assert (body["from"], body["to"]) == ("2026-10-26", "2026-11-24")
     assert body["group_by"] == "queue"
@@ -112,19 +84,14 @@ async def test_json_shape_and_default_range(client: httpx.AsyncClient, store: Me
 
 
 async def test_filters_and_range_reach_the_store(
-    client: httpx.AsyncClient, store: MemoryStore
+    client: httpx.AsyncClient, store: SheetsInMemory
 ) -> None:
     answer = await client.get(
         "/reports/volume",
         params={"from": "2026-11-20", "to": "2026-11-24", "queue": "tech", "interval": "weekly"},
     )
     assert answer.status_code == 200, answer.text
-    assert store.asked[-1] == {
-        "first": "2026-11-20",
-        "last": "2026-11-24",
-        "rollup": "cube",
-        "queue": "tech",
-    }
+    assert store.asked[-1] == ["2026-11-20|base|volume", "2026-11-24|base|volume"]
     assert answer.json()["rows"] == [
         {"period": "2026-11-16", "group": "all", "count": 1},
         {"period": "2026-11-23", "group": "all", "count": 0},
@@ -195,3 +162,21 @@ async def test_heatmap_is_a_full_week_of_hours(client: httpx.AsyncClient) -> Non
     assert sum(r["count"] for r in rows) == 3
     monday_3 = next(r for r in rows if r["weekday"] == 0 and r["hour"] == 3)
     assert monday_3 == {"weekday": 0, "weekday_name": "Mon", "hour": 3, "count": 0}
+
+
+async def test_a_day_is_read_again_only_when_its_stamp_changes(
+    client: httpx.AsyncClient, store: SheetsInMemory
+) -> None:
+    params = {"from": "2026-11-01", "to": "2026-11-24"}
+    first = (await client.get("/reports/volume", params=params)).json()["rows"]
+    assert store.asked[-1] == ["2026-11-20|base|volume", "2026-11-24|base|volume"]
+    asked = len(store.asked)
+    assert (await client.get("/reports/volume", params=params)).json()["rows"] == first
+    assert len(store.asked) == asked  # both days served from memory
+    # The refresher rewrote the 24th with one more ticket, and stamped it anew.
+    sheet = store.docs["2026-11-24|base|volume"]
+    sheet["entries"] = [{**sheet["entries"][0], "created": sheet["entries"][0]["created"] + 1}]
+    store.stamps["2026-11-24"]["stamp"] = "second"
+    again = (await client.get("/reports/volume", params=params)).json()["rows"]
+    assert store.asked[-1] == ["2026-11-24|base|volume"]
+    assert sum(r["count"] for r in again) == sum(r["count"] for r in first) + 1

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from analytics.adapters.fact_store import AnalyticsStore
 from analytics.domain.buckets import day_buckets
 from analytics.domain.facts import TicketFact
+from analytics.domain.sheets import day_sheets
 from analytics.entrypoints.bucket_refresher import BucketRefresher
 from analytics.entrypoints.fact_projection import FactProjection
 from contracts.envelopes import EventEnvelope
@@ -29,6 +30,8 @@ class MemoryStore:
         self.facts: dict[UUID, TicketFact] = {}
         self.dirty: dict[str, str] = {}
         self.daily: dict[str, dict[str, Any]] = {}
+        self.sheets: dict[str, dict[str, Any]] = {}
+        self.open_now: dict[str, int] = {}
         self._rng = rng
 
     async def _yield(self) -> None:
@@ -66,12 +69,21 @@ class MemoryStore:
             return True
         return False
 
-    async def replace_day(self, day: str, buckets: Sequence[dict[str, Any]]) -> None:
+    async def replace_day(
+        self,
+        day: str,
+        buckets: Sequence[dict[str, Any]],
+        sheets: Sequence[dict[str, Any]],
+        open_now: int,
+    ) -> None:
         await self._yield()
         for key in [k for k, b in self.daily.items() if b["day"] == day]:
             del self.daily[key]
         for bucket in buckets:
             self.daily[bucket["_id"]] = bucket
+        for sheet in sheets:
+            self.sheets[sheet["_id"]] = sheet
+        self.open_now[day] = open_now
 
 
 @dataclass
@@ -186,19 +198,30 @@ def expected_daily(memory: MemoryStore) -> dict[str, dict[str, Any]]:
     }
 
 
+def expected_sheets(memory: MemoryStore) -> dict[str, dict[str, Any]]:
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for bucket in expected_daily(memory).values():
+        by_day.setdefault(bucket["day"], []).append(bucket)
+    cubes = {day: sorted(found, key=lambda b: str(b["_id"])) for day, found in by_day.items()}
+    return {s["_id"]: s for day, cube in cubes.items() for s in day_sheets(day, cube)}
+
+
 async def test_buckets_end_up_exactly_as_the_facts_say_despite_interleaving() -> None:
     for seed in range(8):
         memory = await run(seed, redeliver=False)
         assert len(memory.facts) == 60
         assert memory.dirty == {}
         assert memory.daily == expected_daily(memory)
-        assert sum(b["created"] for b in memory.daily.values() if b["rollup"] == "cube") == 60
+        assert sum(b["created"] for b in memory.daily.values()) == 60
+        assert memory.sheets == expected_sheets(memory)
+        assert sum(memory.open_now.values()) == sum(f.is_open for f in memory.facts.values())
 
 
 async def test_redelivered_events_change_no_figure() -> None:
     plain = await run(3, redeliver=False)
     again = await run(3, redeliver=True)
-    assert sum(b["created"] for b in again.daily.values() if b["rollup"] == "cube") == 60
+    assert sum(b["created"] for b in again.daily.values()) == 60
     assert again.daily == expected_daily(again)
+    assert again.sheets == expected_sheets(again)
     assert {f.version for f in again.facts.values()} <= {2, 3}
     assert len(plain.daily) > 0

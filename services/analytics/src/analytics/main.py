@@ -2,8 +2,9 @@
 
 - Folds the ticket event log into one fact per ticket (`analytics_ticket_facts`) in its own
   consumer group (`entrypoints/fact_projection.py`).
-- Keeps the daily buckets the reports read (`analytics_daily`) up to date by recomputing
-  changed days in the background (`entrypoints/bucket_refresher.py`).
+- Keeps the daily buckets (`analytics_daily`) and the report sheets made of them
+  (`analytics_report_sheets`) up to date by recomputing changed days in the background
+  (`entrypoints/bucket_refresher.py`).
 - Serves `GET /reports/{metric}` (`entrypoints/http_reports.py`), plus /healthz, /readyz
   and /metrics.
 """
@@ -21,6 +22,7 @@ from fastapi import FastAPI
 
 from analytics.adapters.calendar_file import load_calendar
 from analytics.adapters.fact_store import AnalyticsStore
+from analytics.adapters.report_reader import ReportReader
 from analytics.entrypoints.bucket_refresher import BucketRefresher
 from analytics.entrypoints.fact_projection import FactProjection
 from analytics.entrypoints.http_reports import router as reports_router
@@ -98,6 +100,7 @@ def create_app(settings: AnalyticsSettings) -> FastAPI:
 
     app = FastAPI(title="Dvika Care analytics", version="0.1.0", lifespan=lifespan)
     app.state.analytics_store = store
+    app.state.report_reader = ReportReader(store, settings.report_cache_parts)
     app.state.zone = settings.zone
     app.state.clock = utc_now
     app.state.consumer = consumer

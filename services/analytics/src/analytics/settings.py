@@ -33,6 +33,8 @@ class AnalyticsSettings(ServiceSettings):
     events_topic: str = Field(TICKET_EVENTS.name, validation_alias=_env("events_topic"))
     # How often the daily buckets of changed days are recomputed (also the freshness of reports).
     refresh_interval_s: float = Field(1.0, gt=0, validation_alias=_env("refresh_interval_s"))
+    # Days' report parts kept in memory (one per day and report shape; a few KB each).
+    report_cache_parts: int = Field(4096, ge=0, validation_alias=_env("report_cache_parts"))
     # The business calendar of the business-hours durations: the `calendar:` section of a YAML
     # file shaped like the SLA policies file. The SLA service's variables are read too, so one
     # env file gives both services the same calendar. Unset: Monday to Friday, 09:00-17:00,

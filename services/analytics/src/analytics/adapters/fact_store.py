@@ -6,7 +6,13 @@
   fresh id per marking. A day is marked before its facts are written, and the marker is
   removed only if no one marked it again while its buckets were recomputed: a crash anywhere
   leaves the day marked, never a stale bucket unmarked.
-- `analytics_daily`: the buckets (`analytics.domain.buckets`), replaced day by day.
+- `analytics_daily`: the buckets (`analytics.domain.buckets`), replaced day by day: the
+  cube BI tools read.
+- `analytics_report_sheets`: the same days as the reports read them
+  (`analytics.domain.sheets`), a few small documents a day, each fetched by `_id`.
+- `analytics_day_stamps`: one document (`_id` "days") naming every day that has buckets,
+  with a fresh `stamp` each time the day is rewritten and its `open` tickets: a report reads
+  it to know which days exist and whether what it cached of a day is still current.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from analytics.domain.facts import TicketFact, fact_from_document, fact_to_docum
 FACTS = "analytics_ticket_facts"
 DIRTY_DAYS = "analytics_dirty_days"
 DAILY = "analytics_daily"
+SHEETS = "analytics_report_sheets"
+DAY_STAMPS = "analytics_day_stamps"
+_STAMPS_ID = "days"
 # FerretDB holds a PostgreSQL connection per statement of one bulk write until the whole
 # command ends; small chunks keep it far from its pool's limit.
 _CHUNK = 32
@@ -41,11 +50,17 @@ class AnalyticsStore:
         self._facts = db[FACTS]
         self._dirty = db[DIRTY_DAYS]
         self._daily = db[DAILY]
+        self._sheets = db[SHEETS]
+        self._stamps = db[DAY_STAMPS]
 
     async def prepare(self) -> None:
         await self._facts.create_index([("created_day", ASCENDING)])
-        await self._daily.create_index([("rollup", ASCENDING), ("day", ASCENDING)])
-        await self._daily.create_index([("open", ASCENDING)])
+        await self._daily.create_index([("day", ASCENDING)])
+        if await self._stamps.find_one({"_id": _STAMPS_ID}) is None:
+            # A store from before the report sheets (or a fresh one): every day with facts is
+            # rebuilt by the refresher, which writes its sheets and stamp.
+            days = await self._facts.distinct("created_day")
+            await self.mark_dirty(str(day) for day in days)
 
     # --- facts -------------------------------------------------------------------------
 
@@ -102,32 +117,51 @@ class AnalyticsStore:
 
     # --- daily buckets -----------------------------------------------------------------
 
-    async def replace_day(self, day: str, buckets: Sequence[dict[str, Any]]) -> None:
-        """Make `day`'s buckets exactly `buckets`: upsert each, then drop the others."""
+    async def replace_day(
+        self,
+        day: str,
+        buckets: Sequence[dict[str, Any]],
+        sheets: Sequence[dict[str, Any]],
+        open_now: int,
+    ) -> None:
+        """Make `day`'s buckets exactly `buckets` (upsert each, drop the others), replace its
+        sheets, then give it a new stamp: a reader that saw the old stamp reloads the day."""
         keep = {bucket["_id"] for bucket in buckets}
         writes: list[Any] = [ReplaceOne({"_id": b["_id"]}, b, upsert=True) for b in buckets]
         async for old in self._daily.find({"day": day}, {"_id": 1}):
             if old["_id"] not in keep:
                 writes.append(DeleteOne({"_id": old["_id"]}))
         await _bulk(self._daily, writes)
+        await _bulk(self._sheets, [ReplaceOne({"_id": s["_id"]}, s, upsert=True) for s in sheets])
+        await self.stamp_days({day: open_now})
 
-    async def buckets_between(
-        self,
-        first: str,
-        last: str,
-        filters: Mapping[str, str],
-        fields: Sequence[str],
-        rollup: str = "cube",
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "day": {"$gte": first, "$lte": last},
-            "rollup": rollup,
-            **filters,
-        }
-        return await self._daily.find(query, dict.fromkeys(fields, 1)).to_list(None)
+    async def stamp_days(self, open_now: Mapping[str, int]) -> None:
+        """A new stamp for each day, with the tickets of that day open now."""
+        if not open_now:
+            return
+        await self._stamps.update_one(
+            {"_id": _STAMPS_ID},
+            {
+                "$set": {
+                    f"days.{day}": {"stamp": str(uuid4()), "open": count}
+                    for day, count in open_now.items()
+                }
+            },
+            upsert=True,
+        )
 
-    async def open_buckets(
-        self, filters: Mapping[str, str], fields: Sequence[str], rollup: str = "cube"
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"open": {"$gt": 0}, "rollup": rollup, **filters}
-        return await self._daily.find(query, dict.fromkeys(fields, 1)).to_list(None)
+    async def day_stamps(self) -> dict[str, dict[str, Any]]:
+        """Every day that has buckets: `{day: {"stamp": ..., "open": n}}`."""
+        found = await self._stamps.find_one({"_id": _STAMPS_ID})
+        return dict(found.get("days", {})) if found else {}
+
+    async def sheets(self, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+        """The sheets of these ids that exist, by `_id` lookups (several in flight)."""
+        gate = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def one(sheet_id: str) -> dict[str, Any] | None:
+            async with gate:
+                return await self._sheets.find_one({"_id": sheet_id})
+
+        found = await asyncio.gather(*(one(i) for i in ids))
+        return {str(doc["_id"]): doc for doc in found if doc is not None}

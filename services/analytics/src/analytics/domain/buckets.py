@@ -20,6 +20,9 @@ from analytics.domain.histogram import Histogram, bin_of
 DIMENSIONS = ("channel", "category", "priority", "queue", "assignee")
 # Rating comments kept per bucket, newest first: enough for a report's "latest comments".
 COMMENTS_PER_BUCKET = 10
+# Every bucket is a cell of the cube; the field stays so BI queries written against the
+# earlier layout (which also stored per-day rollups) keep counting each ticket once.
+CUBE = "cube"
 
 
 def bucket_id(day: str, key: tuple[str | None, ...]) -> str:
@@ -134,63 +137,4 @@ def day_buckets(day: str, facts: Iterable[TicketFact]) -> list[dict[str, Any]]:
     for key, found in comments.items():
         found.sort(key=lambda pair: (pair[0], pair[1]["reference"]), reverse=True)
         buckets[key]["comments"] = [entry for _, entry in found[:COMMENTS_PER_BUCKET]]
-    cube = sorted(buckets.values(), key=lambda bucket: str(bucket["_id"]))
-    return cube + rollups(day, cube)
-
-
-# --- rollups ------------------------------------------------------------------------------
-# The cube above answers any filter, but a month of it can be thousands of documents. A
-# report without filters reads instead the day's rollup by its one grouping dimension (or the
-# "none" rollup): a few documents a day. Rollups are made from the cube, so they agree with it.
-
-_SUMMED = (
-    "created",
-    "open",
-    "resolved",
-    "closed",
-    "escalated",
-    "frt_count",
-    "frt_sum_s",
-    "res_count",
-    "res_sum_s",
-    "frt_business_count",
-    "frt_business_sum_s",
-    "res_business_count",
-    "res_business_sum_s",
-    "rated_good",
-    "rated_bad",
-    "sla_tracked",
-    "sla_breached",
-    "sla_first_response_breached",
-    "sla_resolution_breached",
-)
-_MERGED = ("frt_hist", "res_hist", "frt_business_hist", "res_business_hist", "hours")
-CUBE = "cube"
-ROLLUPS = ("none", *DIMENSIONS)
-
-
-def rollups(day: str, cube: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    made: list[dict[str, Any]] = []
-    for rollup in ROLLUPS:
-        merged: dict[str | None, dict[str, Any]] = {}
-        for bucket in cube:
-            value = None if rollup == "none" else bucket[rollup]
-            into = merged.get(value)
-            if into is None:
-                key = (f"rollup:{rollup}", value)
-                into = merged[value] = _empty(day, bucket["weekday"], (None,) * len(DIMENSIONS))
-                into["_id"] = bucket_id(day, key)
-                into["rollup"] = rollup
-                if rollup != "none":
-                    into[rollup] = value
-            for name in _SUMMED:
-                into[name] += bucket[name]
-            for name in _MERGED:
-                for k, count in bucket[name].items():
-                    into[name][k] = into[name].get(k, 0) + count
-            into["comments"].extend(bucket["comments"])
-        for into in merged.values():
-            into["comments"].sort(key=lambda c: (c["rated_at"], c["reference"]), reverse=True)
-            del into["comments"][COMMENTS_PER_BUCKET:]
-            made.append(into)
-    return sorted(made, key=lambda bucket: str(bucket["_id"]))
+    return sorted(buckets.values(), key=lambda bucket: str(bucket["_id"]))

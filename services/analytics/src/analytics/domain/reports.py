@@ -65,14 +65,6 @@ ALLOWED_GROUPINGS: dict[str, tuple[str, ...]] = {
 AS_OF_NOW = frozenset({"backlog", "agent_load"})
 
 
-def rollup_for(query: ReportQuery) -> str:
-    """Which buckets answer `query`: a filter needs the cube; without one, the day's rollup
-    by the grouping dimension has the same sums in far fewer documents."""
-    if query.filters.as_dict():
-        return "cube"
-    return "none" if query.group_by == "none" else _FIELD[query.group_by]
-
-
 class BadQuery(ValueError):
     """A report request that cannot be answered; the message says why (HTTP 422)."""
 

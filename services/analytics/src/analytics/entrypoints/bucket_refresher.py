@@ -16,6 +16,7 @@ from prometheus_client import Counter, Gauge
 
 from analytics.adapters.fact_store import AnalyticsStore
 from analytics.domain.buckets import day_buckets
+from analytics.domain.sheets import day_sheets
 
 log = structlog.get_logger(__name__)
 
@@ -63,7 +64,9 @@ class BucketRefresher:
         DIRTY_DAYS.set(len(marked))
         for day, stamp in sorted(marked.items()):
             facts = await self._store.facts_created_on(day)
-            await self._store.replace_day(day, day_buckets(day, facts))
+            cube = day_buckets(day, facts)
+            open_now = sum(int(fact.is_open) for fact in facts)
+            await self._store.replace_day(day, cube, day_sheets(day, cube), open_now)
             if await self._store.clear_dirty(day, stamp):
                 self.pending.discard(day)
             DAYS_REFRESHED.inc()

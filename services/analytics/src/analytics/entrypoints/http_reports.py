@@ -18,8 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from analytics.adapters.fact_store import AnalyticsStore
-from analytics.domain.buckets import DIMENSIONS
+from analytics.adapters.report_reader import ReportReader
 from analytics.domain.csv_export import rows_to_csv
 from analytics.domain.local_time import local_today
 from analytics.domain.reports import (
@@ -32,27 +31,9 @@ from analytics.domain.reports import (
     Filters,
     check_query,
     duration_prefix,
-    rollup_for,
 )
 
 router = APIRouter(tags=["reports"])
-
-# What each report reads of a bucket (besides its day and dimensions); the duration reports'
-# fields depend on the clock (`_fields_of`).
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "volume": ("created",),
-    "csat": ("rated_good", "rated_bad", "comments"),
-    "heatmap": ("hours",),
-    "sla": (
-        "created",
-        "sla_tracked",
-        "sla_breached",
-        "sla_first_response_breached",
-        "sla_resolution_breached",
-    ),
-    "backlog": ("open",),
-    "agent_load": ("open",),
-}
 
 
 class Report(BaseModel):
@@ -167,11 +148,11 @@ _CSV_EXAMPLE = "group,count,avg_s,median_s,p90_s\r\nbilling,412,1843.2,1290.0,43
 NowClock = Callable[[], datetime]
 
 
-def _fields_of(metric: str, clock: str) -> tuple[str, ...]:
+def _family_of(metric: str, clock: str) -> str:
+    """Which sheets a report reads (`analytics.domain.sheets.FAMILIES`)."""
     if metric in CLOCKED:
-        prefix = duration_prefix(metric, clock)
-        return (f"{prefix}_count", f"{prefix}_sum_s", f"{prefix}_hist")
-    return _FIELDS[metric]
+        return duration_prefix(metric, clock)
+    return "open" if metric in AS_OF_NOW else metric
 
 
 def _wants_csv(request: Request, format_: str | None) -> bool:
@@ -235,7 +216,7 @@ async def report(
     state = request.app.state
     zone: ZoneInfo = state.zone
     clock: NowClock = state.clock
-    store: AnalyticsStore = state.analytics_store
+    reader: ReportReader = state.report_reader
     now = clock()
     today = local_today(now, zone)
     try:
@@ -251,19 +232,14 @@ async def report(
         )
     except BadQuery as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    fields = ("day", "weekday", *DIMENSIONS, *_fields_of(metric, query.clock))
-    rollup = rollup_for(query)
+    family = _family_of(metric, query.clock)
+    filters = query.filters.as_dict()
     if metric in AS_OF_NOW:
-        buckets = await store.open_buckets(query.filters.as_dict(), fields, rollup)
+        buckets = await reader.open_buckets(filters, family, query.group_by)
         rows = NOW_REPORTS[metric](query, buckets, today)
     else:
-        buckets = await store.buckets_between(
-            query.first.isoformat(),
-            query.last.isoformat(),
-            query.filters.as_dict(),
-            fields,
-            rollup,
-        )
+        first, last = query.first.isoformat(), query.last.isoformat()
+        buckets = await reader.buckets_between(first, last, filters, family, query.group_by)
         rows = RANGE_REPORTS[metric](query, buckets, now)
     if _wants_csv(request, format_):
         business = "_business" if metric in CLOCKED and query.clock == "business" else ""
