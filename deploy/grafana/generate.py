@@ -27,9 +27,7 @@ OVERVIEW: dict[str, tuple[str, str, str]] = {
     # title: (expression, unit, legend)
     "Instances up": ("sum by (job) (up)", "none", "{{job}}"),
     "Throughput (records consumed + produced)": (
-        "sum by (job) (rate({__name__=~"
-        '"dvika_messages_(consumed|produced)_total|faststream_(received|published)_messages_total"'
-        "}[1m]))",
+        'sum by (job) (rate({__name__=~"dvika_messages_(consumed|produced)_total"}[1m]))',
         "ops",
         "{{job}}",
     ),
@@ -40,7 +38,6 @@ OVERVIEW: dict[str, tuple[str, str, str]] = {
     ),
     "Errors (handler failures + HTTP 5xx)": (
         "sum by (job) (rate(dvika_handler_errors_total[5m])"
-        " or rate(faststream_received_processed_messages_exceptions_total[5m])"
         ' or rate(dvika_http_request_seconds_count{status=~"5.."}[5m]))',
         "ops",
         "{{job}}",
@@ -77,10 +74,6 @@ def _service_panels(job: str) -> list[dict[str, Any]]:
             "Records consumed per topic",
             [
                 (f"sum by (topic) (rate(dvika_messages_consumed_total{{{sel}}}[1m]))", "{{topic}}"),
-                (
-                    f"sum by (handler) (rate(faststream_received_messages_total{{{sel}}}[1m]))",
-                    "{{handler}}",
-                ),
             ],
             "ops",
         ),
@@ -88,11 +81,6 @@ def _service_panels(job: str) -> list[dict[str, Any]]:
             "Records produced per topic",
             [
                 (f"sum by (topic) (rate(dvika_messages_produced_total{{{sel}}}[1m]))", "{{topic}}"),
-                (
-                    "sum by (destination) "
-                    f"(rate(faststream_published_messages_total{{{sel}}}[1m]))",
-                    "{{destination}}",
-                ),
             ],
             "ops",
         ),
@@ -114,11 +102,6 @@ def _service_panels(job: str) -> list[dict[str, Any]]:
                 (
                     f"sum by (handler) (rate(dvika_handler_errors_total{{{sel}}}[5m]))",
                     "{{handler}}",
-                ),
-                (
-                    "sum by (handler) (rate("
-                    f"faststream_received_processed_messages_exceptions_total{{{sel}}}[5m]))",
-                    "{{handler}} (faststream)",
                 ),
             ],
             "ops",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,18 +20,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from conftest import Stack, bearer
+from e2e.conftest_browser import LIVE_TIMEOUT_MS, SCREENSHOTS, open_page
 from gateway.entrypoints import web_ui
 from gateway.settings import GatewaySettings
 from support.servers import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--no-first-run"]
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
+pytest_plugins = ["e2e.conftest_browser"]
+
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>")
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -85,34 +82,14 @@ def test_without_a_build_the_widget_routes_answer_503(tmp_path: Path) -> None:
 # --- in Chromium, against the stack ---------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def widget_dist() -> None:
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "widget.js").is_file()
-
-
-@pytest.fixture(scope="session")
-async def widget_browser(widget_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
 @pytest.fixture
-async def shop_page(widget_browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    context = await widget_browser.new_context(
-        base_url=stack.url, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    opened = await context.new_page()
+async def shop_page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
+    opened = await open_page(browser, stack.url, viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: dialogs.append(dialog.message))
     yield opened
     assert dialogs == [], f"the page opened dialogs: {dialogs}"  # no alert() ever ran
-    await context.close()
+    await opened.context.close()
 
 
 async def _staff_read(stack: Stack, token: str, ticket_id: str, version: int = 1) -> Any:
@@ -332,10 +309,8 @@ async def test_the_widget_works_from_another_sites_origin(
 @pytest.mark.kafka
 @pytest.mark.mongo
 @pytest.mark.slow
-async def test_the_widget_speaks_hindi_to_a_hindi_browser(
-    widget_browser: Browser, stack: Stack
-) -> None:
-    context = await widget_browser.new_context(base_url=stack.url, locale="hi-IN")
+async def test_the_widget_speaks_hindi_to_a_hindi_browser(browser: Browser, stack: Stack) -> None:
+    context = await browser.new_context(base_url=stack.url, locale="hi-IN")
     context.set_default_timeout(LIVE_TIMEOUT_MS)
     try:
         page = await context.new_page()

@@ -7,41 +7,28 @@ new article" become Knowledge Suggestions that a manager sees in /admin/knowledg
 ticket, and closes. An agent has no Knowledge entry and is told the page is not for their role.
 
 Every article and ticket here carries the run's made-up word, so what earlier runs left in the
-log and the database never changes what is asserted. Browser fixtures follow test_web_ui.py's.
+log and the database never changes what is asserted. Browser fixtures: e2e.conftest_browser.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from conftest import DEMO_PASSWORD, bearer
+from e2e.conftest_browser import SCREENSHOTS, log_in, open_page, screenshot, serious_axe_violations
 from support.processes import ServiceProcess
-from support.servers import ROOT
 from support.tickets import submit_ticket
 from support.waiting import eventually
 
-pytest_plugins = ["e2e.conftest_knowledge"]
+pytest_plugins = ["e2e.conftest_browser", "e2e.conftest_knowledge"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
 
 RUN = uuid.uuid4().hex[:8]
 # A made-up word per run: only this run's articles and tickets contain it.
@@ -50,39 +37,19 @@ WORD = f"zk{RUN}"
 NewPage = Callable[[], Awaitable[Page]]
 
 
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
 @pytest.fixture
 async def new_page(browser: Browser, knowledge_gateway: ServiceProcess) -> AsyncIterator[NewPage]:
     """Pages in contexts of their own (one per signed-in person), on the knowledge gateway."""
-    contexts = []
+    pages = []
 
     async def make() -> Page:
-        context = await browser.new_context(
-            base_url=knowledge_gateway.url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-        )
-        context.set_default_timeout(LIVE_TIMEOUT_MS)
-        contexts.append(context)
-        return await context.new_page()
+        opened = await open_page(browser, knowledge_gateway.url, locale="en-US")
+        pages.append(opened)
+        return opened
 
     yield make
-    for context in contexts:
-        await context.close()
+    for opened in pages:
+        await opened.context.close()
 
 
 @pytest.fixture(scope="session")
@@ -105,24 +72,6 @@ def kb_tokens(staff_tokens: dict[str, str], knowledge_gateway: ServiceProcess) -
 async def api(knowledge_gateway: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=knowledge_gateway.url, timeout=20) as client:
         yield client
-
-
-async def _log_in(page: Page, role: str, path: str) -> None:
-    await page.goto(path)
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
-
-
-async def _serious_axe_violations(page: Page) -> list[str]:
-    await page.add_script_tag(path=AXE)
-    results: dict[str, Any] = await page.evaluate("() => axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 async def _published_article(
@@ -222,7 +171,7 @@ async def test_an_agent_answers_with_a_suggested_article_and_a_manager_handles_t
     await _open_ticket(api, agent_token, ticket["id"])
 
     page = await new_page()
-    await _log_in(page, "agent", f"/admin?ticket={ticket['id']}")
+    await log_in(page, "agent", f"/admin?ticket={ticket['id']}")
     panel = page.get_by_test_id("detail-panel")
     await expect(panel.get_by_role("heading", name=ticket["reference"])).to_be_visible()
     # An agent has no Knowledge page in the navigation.
@@ -322,7 +271,7 @@ async def test_an_agent_answers_with_a_suggested_article_and_a_manager_handles_t
     me = await api.get("/api/v1/auth/me", headers=bearer(agent_token))
     agent_name = me.json()["name"]
     manager = await new_page()
-    await _log_in(manager, "manager", "/admin/knowledge")
+    await log_in(manager, "manager", "/admin/knowledge")
     await expect(manager.get_by_role("heading", name="Knowledge", exact=True)).to_be_visible()
     manager_nav = manager.get_by_role("navigation", name="Console sections")
     await expect(manager_nav.get_by_role("link", name="Knowledge")).to_have_attribute(
@@ -349,8 +298,8 @@ async def test_an_agent_answers_with_a_suggested_article_and_a_manager_handles_t
     await expect(manager.get_by_test_id("kb-article").filter(has_text=title)).to_have_attribute(
         "data-status", "published"
     )
-    assert await _serious_axe_violations(manager) == []
-    await manager.screenshot(path=SCREENSHOTS / "console-knowledge.png", full_page=True)
+    assert await serious_axe_violations(manager) == []
+    await screenshot(manager, "console-knowledge")
 
     await outdated.get_by_role("button", name=f"Close suggestion: {slug}").click()
     await expect(outdated).to_have_count(0)
@@ -389,7 +338,7 @@ async def test_the_panel_says_so_when_nothing_matches_and_flagging_an_unknown_ar
     assert refused.status_code == 403
 
     page = await new_page()
-    await _log_in(page, "agent", f"/admin?ticket={ticket['id']}")
+    await log_in(page, "agent", f"/admin?ticket={ticket['id']}")
     panel = page.get_by_test_id("detail-panel")
     await expect(panel.get_by_test_id("suggested-articles")).to_contain_text(
         "No published article matches this ticket."

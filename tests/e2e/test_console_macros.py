@@ -5,78 +5,25 @@ chooses one with the arrow keys and applies it with Enter: its three actions lan
 (three history entries with one command id). A macro with a forbidden step shows the tickets
 service's reason and changes nothing (no new version, no history entry).
 
-Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
+Browser fixtures and helpers: e2e.conftest_browser.
 """
 
 from __future__ import annotations
 
-import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
-from conftest import DEMO_PASSWORD, Stack, bearer
-from support.servers import ROOT
+from conftest import bearer
+from e2e.conftest_browser import log_in
 from support.tickets import submit_ticket
 from support.waiting import eventually
 
+pytest_plugins = ["e2e.conftest_browser"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
-@pytest.fixture
-async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=stack.url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-    )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    yield await context.new_page()
-    await context.close()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
-        yield client
-
-
-async def _log_in(page: Page, role: str, path: str) -> None:
-    await page.goto(path)
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
 
 
 async def _share_macro(
@@ -142,7 +89,7 @@ async def test_an_agent_applies_a_shared_macro_from_the_composer_and_a_refused_o
     created = await submit_ticket(api, subject=f"Macro test {tag}")
     before = await _ticket(api, agent, created["id"])
 
-    await _log_in(page, "agent", f"/admin?ticket={created['id']}")
+    await log_in(page, "agent", f"/admin?ticket={created['id']}")
     panel = page.get_by_test_id("detail-panel")
     await expect(panel.get_by_test_id("panel-status")).to_contain_text("New")
 

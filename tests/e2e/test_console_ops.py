@@ -4,13 +4,12 @@ A fake Prometheus is hard to drive from a browser test, so the summary is served
 Playwright's request interception for the health display and its 5-second refresh; a second
 gateway whose Prometheus address answers nothing shows the real 503 reason.
 
-Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
+Browser fixtures and helpers: e2e.conftest_browser.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -18,27 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
-from conftest import DEMO_PASSWORD, Stack
+from conftest import Stack
+from e2e.conftest_browser import log_in, open_page, screenshot
 from integration.test_ops_summary_live import DOWN_WITHIN_S, Prometheus, config_for
 from support.ports import free_port
 from support.processes import ServiceProcess
-from support.servers import ROOT
 from support.waiting import eventually
 
+pytest_plugins = ["e2e.conftest_browser"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
 SERVICES = ("gateway", "tickets", "intake", "routing", "sla", "notify", "analytics", "knowledge")
 
 
@@ -59,51 +49,11 @@ def blind_gateway(stack: Stack) -> Iterator[ServiceProcess]:
     gateway.stop()
 
 
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
-async def _page(browser: Browser, base_url: str) -> Page:
-    context = await browser.new_context(
-        base_url=base_url, viewport={"width": 1440, "height": 1000}, locale="en-US"
-    )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    return await context.new_page()
-
-
-@pytest.fixture
-async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    opened = await _page(browser, stack.url)
-    yield opened
-    await opened.context.close()
-
-
 @pytest.fixture
 async def blind_page(browser: Browser, blind_gateway: ServiceProcess) -> AsyncIterator[Page]:
-    opened = await _page(browser, blind_gateway.url)
+    opened = await open_page(browser, blind_gateway.url, locale="en-US")
     yield opened
     await opened.context.close()
-
-
-async def _log_in(page: Page, role: str, path: str) -> None:
-    await page.goto(path)
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
 
 
 def _service(name: str, status: str) -> dict[str, Any]:
@@ -143,7 +93,7 @@ async def test_the_ops_page_shows_a_stopped_service_as_down_and_refreshes(
         await route.fulfill(status=200, content_type="application/json", body=body)
 
     await page.route("**/api/v1/ops/summary", fake_summary)
-    await _log_in(page, "admin", "/admin/ops")
+    await log_in(page, "admin", "/admin/ops")
     await expect(page.get_by_role("heading", name="Operations")).to_be_visible()
     table = page.get_by_test_id("ops-table")
     await expect(table.locator("caption")).to_contain_text("Services")
@@ -167,14 +117,13 @@ async def test_the_ops_page_shows_a_stopped_service_as_down_and_refreshes(
     await expect(routing).to_have_attribute("data-status", "up", timeout=15_000)
     await expect(page.get_by_test_id("ops-row-tickets")).to_have_attribute("data-status", "down")
     assert len(requests) >= 2
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / "console-ops.png", full_page=True)
+    await screenshot(page, "console-ops")
 
 
 async def test_without_prometheus_the_ops_page_says_why(
     blind_page: Page, staff_tokens: dict[str, str]
 ) -> None:
-    await _log_in(blind_page, "admin", "/admin/ops")
+    await log_in(blind_page, "admin", "/admin/ops")
     error = blind_page.get_by_test_id("ops-error")
     await expect(error).to_be_visible()
     await expect(error).to_contain_text("The service figures are unavailable")
@@ -187,7 +136,7 @@ async def test_the_ops_page_is_for_admins_only(page: Page, staff_tokens: dict[st
     page.on(
         "request", lambda request: summaries.append(request.url) if "/ops/" in request.url else None
     )
-    await _log_in(page, "manager", "/admin/ops")
+    await log_in(page, "manager", "/admin/ops")
     await expect(page.get_by_test_id("ops-forbidden")).to_contain_text("admins only")
     await expect(page.get_by_role("navigation", name="Console sections")).not_to_contain_text("Ops")
     assert summaries == []
@@ -216,8 +165,8 @@ async def test_over_a_real_prometheus_the_page_shows_a_killed_service_down(
         gateway.start()
         routing.start()
         await eventually(prometheus.ready, timeout_s=30, what="Prometheus ready")
-        page = await _page(browser, gateway.url)
-        await _log_in(page, "admin", "/admin/ops")
+        page = await open_page(browser, gateway.url, locale="en-US")
+        await log_in(page, "admin", "/admin/ops")
         for name in ("gateway", "routing"):
             row = page.get_by_test_id(f"ops-row-{name}")
             await expect(row).to_have_attribute("data-status", "up", timeout=30_000)

@@ -5,12 +5,11 @@ assigned), the analytics service runs beside the stack on its own database and c
 (so it folds the whole event log afresh), and a second gateway points at it. The manager sees
 every chart drawn with its numbers in a table, downloads a CSV; an agent is politely refused.
 
-Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
+Browser fixtures and helpers: e2e.conftest_browser.
 """
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -18,27 +17,20 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from conftest import DEMO_PASSWORD, Stack, bearer
+from e2e.conftest_browser import log_in, open_page
 from support.ports import free_port
 from support.processes import ServiceProcess
 from support.servers import ROOT
 from support.tickets import submit_ticket
 from support.waiting import eventually
 
+pytest_plugins = ["e2e.conftest_browser"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SCREENSHOT = ROOT / "web" / "docs" / "screenshots" / "console-reports.png"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
 METRICS = (
     "volume",
     "first_response_time",
@@ -85,42 +77,13 @@ def reports_gateway(stack: Stack) -> Iterator[ServiceProcess]:
         analytics.stop()
 
 
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
 @pytest.fixture
 async def page(browser: Browser, reports_gateway: ServiceProcess) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=reports_gateway.url,
-        viewport={"width": 1440, "height": 1000},
-        locale="en-US",
-        timezone_id="UTC",
-        accept_downloads=True,
+    opened = await open_page(
+        browser, reports_gateway.url, locale="en-US", timezone_id="UTC", accept_downloads=True
     )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    yield await context.new_page()
-    await context.close()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    """The stack's gateway, where the seeding goes (and `staff_tokens` were issued)."""
-    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
-        yield client
+    yield opened
+    await opened.context.close()
 
 
 @pytest.fixture
@@ -138,14 +101,6 @@ async def _token(client: httpx.AsyncClient, role: str) -> str:
     assert login.status_code == 200, login.text
     token: str = login.json()["access_token"]
     return token
-
-
-async def _log_in(page: Page, role: str, path: str) -> None:
-    await page.goto(path)
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
 
 
 async def _ok(answer: httpx.Response) -> dict[str, Any]:
@@ -216,7 +171,7 @@ async def test_the_manager_sees_every_report_charted_with_its_numbers_and_a_csv(
     await _seed(api, staff_tokens, tag)
     await _wait_for_figures(reports_api, await _token(reports_api, "manager"))
 
-    await _log_in(page, "manager", "/admin/reports")
+    await log_in(page, "manager", "/admin/reports")
     await expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     await expect(page.get_by_role("navigation", name="Console sections")).to_contain_text("Reports")
     for metric in METRICS:
@@ -283,7 +238,7 @@ async def test_the_manager_sees_every_report_charted_with_its_numbers_and_a_csv(
 async def test_an_agent_is_politely_refused_the_reports(
     page: Page, staff_tokens: dict[str, str]
 ) -> None:
-    await _log_in(page, "agent", "/admin/reports")
+    await log_in(page, "agent", "/admin/reports")
     refusal = page.get_by_test_id("reports-forbidden")
     await expect(refusal).to_contain_text("open to managers and admins")
     await expect(page.get_by_test_id("report-volume")).to_have_count(0)

@@ -5,13 +5,12 @@ service themselves: they produce its commands (SetSlaClocks, RecordSlaWarning, R
 straight onto the ticket commands topic, as automation does (no `reply_to`), and the tickets
 service turns them into the events the read model and the console show.
 
-Browser fixtures follow test_web_ui.py's (kept local: a test module's fixtures are its own).
+Browser fixtures and helpers: e2e.conftest_browser.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -21,9 +20,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from conftest import DEMO_PASSWORD, Stack, bearer
+from conftest import Stack, bearer
 from contracts.base import Command
 from contracts.commands import (
     AutoAssignTicket,
@@ -35,66 +34,14 @@ from contracts.commands import (
 from contracts.envelopes import CommandEnvelope
 from contracts.topics import TICKET_COMMANDS
 from contracts.values import Actor, SlaClock, SlaTarget
+from e2e.conftest_browser import log_in, new_context, screenshot, serious_axe_violations
 from support.kafka_tools import producer, send_command
-from support.servers import ROOT
 from support.waiting import eventually
 
+pytest_plugins = ["e2e.conftest_browser"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
 SLA_ACTOR = Actor(kind="system", id="sla")
-
-
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
-async def _new_context(
-    browser: Browser, stack: Stack, timezone_id: str | None = None
-) -> BrowserContext:
-    context = await browser.new_context(
-        base_url=stack.url,
-        viewport={"width": 1440, "height": 1000},
-        locale="en-US",
-        timezone_id=timezone_id,
-    )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    return context
-
-
-@pytest.fixture
-async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    context = await _new_context(browser, stack)
-    yield await context.new_page()
-    await context.close()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
-        yield client
 
 
 @pytest.fixture
@@ -165,32 +112,6 @@ def _clock_state(ticket: dict[str, Any], target: str) -> str | None:
     return clock["state"] if clock else None
 
 
-async def _log_in(page: Page, role: str) -> None:
-    await page.goto("/admin")
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
-
-
-async def _screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-async def _serious_axe_violations(page: Page) -> list[str]:
-    await page.add_script_tag(path=AXE)
-    results: dict[str, Any] = await page.evaluate("() => axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 async def _api_available(client: httpx.AsyncClient, token: str) -> bool:
     me = await client.get("/api/v1/me", headers=bearer(token))
     assert me.status_code == 200, me.text
@@ -204,7 +125,7 @@ async def test_the_availability_switch_calls_the_api_and_survives_a_reload(
     token = staff_tokens["agent"]
     before = await _api_available(api, token)
 
-    await _log_in(page, "agent")
+    await log_in(page, "agent")
     switch = page.get_by_role("switch", name="Available for new tickets")
     await expect(switch).to_be_visible()
     if before:
@@ -237,7 +158,7 @@ async def test_the_availability_switch_calls_the_api_and_survives_a_reload(
             "Available" if wanted else "Away"
         )
         if not wanted:
-            await _screenshot(page, "console-availability-away")
+            await screenshot(page, "console-availability-away")
 
 
 async def test_the_availability_api_refuses_bad_input_and_strangers(
@@ -293,7 +214,7 @@ async def test_the_panel_counts_down_each_sla_target_with_its_cue(
         lambda t: _clock_state(t, "first_response") == "ok",
     )
 
-    await _log_in(page, "agent")
+    await log_in(page, "agent")
     await page.goto(f"/admin?ticket={soon['id']}")
     panel = page.get_by_test_id("detail-panel")
     first = panel.get_by_test_id("sla-first_response")
@@ -312,8 +233,8 @@ async def test_the_panel_counts_down_each_sla_target_with_its_cue(
     )
     await expect(resolution).to_contain_text("Policy P3")
     await panel.get_by_test_id("sla-block").scroll_into_view_if_needed()
-    await _screenshot(page, "console-sla-countdown")
-    assert await _serious_axe_violations(page) == []
+    await screenshot(page, "console-sla-countdown")
+    assert await serious_axe_violations(page) == []
 
     # The history says it in words.
     await panel.get_by_text("History", exact=True).click()
@@ -375,7 +296,7 @@ async def test_the_table_shows_sla_cues_sorts_by_due_time_and_lists_breaches(
     )
     assert breached["sla_due"] is not None
 
-    await _log_in(page, "manager")
+    await log_in(page, "manager")
     await page.goto(f"/admin?view=all&q={word}&sort=sla_due")
     rows = page.locator("tbody tr[data-ticket-id]")
     # Soonest first; a ticket without clocks last.
@@ -397,8 +318,8 @@ async def test_the_table_shows_sla_cues_sorts_by_due_time_and_lists_breaches(
     await expect(
         page.locator(f'tr[data-ticket-id="{plain["id"]}"]').get_by_test_id("row-sla")
     ).to_have_count(0)
-    await _screenshot(page, "console-sla-table")
-    assert await _serious_axe_violations(page) == []
+    await screenshot(page, "console-sla-table")
+    assert await serious_axe_violations(page) == []
 
     # The SLA Breaches view lists the missed one only.
     await page.locator('[data-view="sla_breaches"]').click()
@@ -426,10 +347,10 @@ async def test_sla_times_show_in_the_viewer_s_time_zone(
 
     shown: dict[str, str] = {}
     for zone in ("Asia/Kolkata", "America/New_York"):
-        context = await _new_context(browser, stack, timezone_id=zone)
+        context = await new_context(browser, stack.url, locale="en-US", timezone_id=zone)
         try:
             viewer = await context.new_page()
-            await _log_in(viewer, "agent")
+            await log_in(viewer, "agent")
             await viewer.goto(f"/admin?ticket={ticket['id']}")
             due_text = viewer.get_by_test_id("detail-panel").get_by_test_id("sla-due")
             local = due.astimezone(ZoneInfo(zone))
@@ -475,7 +396,7 @@ async def test_the_panel_says_why_routing_placed_the_ticket(
     assert routed["queue"] == "billing"
 
     # Assigned to the agent: it is in their own view, with its queue.
-    await _log_in(page, "agent")
+    await log_in(page, "agent")
     row = page.locator(f'tr[data-ticket-id="{ticket["id"]}"]')
     await expect(row).to_contain_text("Billing")
     await row.get_by_role("button", name=ticket["reference"]).click()
@@ -497,4 +418,4 @@ async def test_the_panel_says_why_routing_placed_the_ticket(
         "Assigned automatically"
     )
     await why.scroll_into_view_if_needed()
-    await _screenshot(page, "console-routing-why")
+    await screenshot(page, "console-routing-why")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,30 +29,19 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from conftest import DEMO_PASSWORD, bearer
-from support.servers import ROOT
+from e2e.conftest_browser import open_page, screenshot, serious_axe_violations
 from support.waiting import eventually
 
 if TYPE_CHECKING:
     from support.processes import ServiceProcess
 
-pytest_plugins = ["e2e.conftest_knowledge"]
+pytest_plugins = ["e2e.conftest_browser", "e2e.conftest_knowledge"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-LIVE_TIMEOUT_MS = 20_000
 WAIT_S = 30
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
 
 RUN = uuid4().hex[:8]
 # A made-up word per run: only this run's articles contain it.
@@ -89,37 +77,15 @@ class Corpus:
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI and the widget built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["flock", "/tmp/dvika-ui.lock", "make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-    assert (ROOT / "web" / "dist" / "widget.js").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
 @pytest.fixture
 async def page(browser: Browser, knowledge_gateway: ServiceProcess) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=knowledge_gateway.url,
-        viewport={"width": 1280, "height": 1000},
-        locale="en-US",
+    opened = await open_page(
+        browser, knowledge_gateway.url, viewport={"width": 1280, "height": 1000}, locale="en-US"
     )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    opened = await context.new_page()
     dialogs: list[str] = []
     opened.on("dialog", lambda dialog: dialogs.append(dialog.message))
     yield opened
-    await context.close()
+    await opened.context.close()
     assert dialogs == [], f"the page opened dialogs: {dialogs}"
 
 
@@ -239,21 +205,6 @@ async def corpus(knowledge_gateway: ServiceProcess, manager_token: str) -> Corpu
     )
 
 
-async def _screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-async def _serious_axe_violations(page: Page) -> list[str]:
-    await page.add_script_tag(path=AXE)
-    results: dict[str, Any] = await page.evaluate("() => axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 async def _deflections(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     rate = await client.get("/api/v1/kb/deflection-rate", headers=bearer(token))
     assert rate.status_code == 200, rate.text
@@ -340,7 +291,7 @@ async def test_home_category_search_article_and_one_vote_per_visitor(
     await expect(page.get_by_test_id("kb-vote-counts")).to_have_text(
         "1 found this helpful · 0 did not"
     )
-    await _screenshot(page, "kb-article")
+    await screenshot(page, "kb-article")
     # A reload remembers the vote (no buttons again).
     await page.reload()
     await expect(page.get_by_test_id("kb-vote-thanks")).to_be_visible()
@@ -388,7 +339,7 @@ async def test_drafts_and_archived_articles_never_show_and_their_slugs_are_not_f
     await expect(
         page.get_by_role("list", name="Recently updated").get_by_role("link").first
     ).to_be_visible()
-    await _screenshot(page, "kb-home")
+    await screenshot(page, "kb-home")
     for title in hidden:
         await expect(page.get_by_text(title)).to_have_count(0)
 
@@ -480,8 +431,8 @@ async def test_suggestions_while_typing_and_deflection_only_without_a_submit(
     for index in range(count):
         await expect(suggestions.nth(index).get_by_test_id("kb-snippet")).not_to_be_empty()
     assert await page.get_by_test_id("kb-suggestions").get_by_role("link").count() <= 5
-    assert await _serious_axe_violations(page) == []
-    await _screenshot(page, "kb-suggestions")
+    assert await serious_axe_violations(page) == []
+    await screenshot(page, "kb-suggestions")
 
     # Opening one, then leaving inside the app without submitting: one deflection.
     await _open_suggestion(page, published.title)
@@ -582,8 +533,8 @@ async def test_kb_pages_pass_axe(page: Page, corpus: Corpus) -> None:
     ):
         await page.goto(path)
         await expect(ready).to_be_visible()
-        assert await _serious_axe_violations(page) == [], path
-    await _screenshot(page, "kb-not-found")
+        assert await serious_axe_violations(page) == [], path
+    await screenshot(page, "kb-not-found")
 
 
 # --- faults -----------------------------------------------------------------------------------

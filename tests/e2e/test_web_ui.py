@@ -8,77 +8,27 @@ HTTP API, so every live update is checked without a reload.
 from __future__ import annotations
 
 import re
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from conftest import DEMO_PASSWORD, Stack, bearer
-from support.servers import ROOT
+from conftest import Stack, bearer
+from e2e.conftest_browser import log_in, new_context, open_page, screenshot, serious_axe_violations
 
+pytest_plugins = ["e2e.conftest_browser"]
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-# Screenshots of what the tests saw (git-ignored), for people and for the README.
-SCREENSHOTS = ROOT / ".state" / "test" / "screenshots"
-# Long enough for a command's round trip through Kafka and the read model on a busy machine.
-LIVE_TIMEOUT_MS = 20_000
-expect.set_options(timeout=LIVE_TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def web_dist() -> None:
-    """The UI built from the current sources (a no-op when web/dist is fresh)."""
-    subprocess.run(["make", "-s", "ui"], cwd=ROOT, check=True)
-    assert (ROOT / "web" / "dist" / "index.html").is_file()
-
-
-@pytest.fixture(scope="session")
-async def browser(web_dist: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        await chromium.close()
-
-
-async def _new_page(browser: Browser, stack: Stack) -> Page:
-    context = await browser.new_context(
-        base_url=stack.url, viewport={"width": 1440, "height": 1000}
-    )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
-    return await context.new_page()
-
-
-@pytest.fixture
-async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    opened = await _new_page(browser, stack)
-    yield opened
-    await opened.context.close()
 
 
 @pytest.fixture
 async def second_page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    opened = await _new_page(browser, stack)
+    """Another person's page beside `page` (a browser profile of its own)."""
+    opened = await open_page(browser, stack.url, locale="en-US")
     yield opened
     await opened.context.close()
-
-
-@pytest.fixture
-async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.url, timeout=20) as client:
-        yield client
 
 
 async def _submit_over_api(client: httpx.AsyncClient, subject: str, **extra: Any) -> dict[str, Any]:
@@ -102,17 +52,9 @@ async def _wait_readable(client: httpx.AsyncClient, ticket: dict[str, Any], toke
     assert read.status_code == 200, read.text
 
 
-async def _screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
 async def _log_in(page: Page, role: str) -> None:
-    await page.goto("/admin")
-    await page.get_by_label("Email").fill(f"{role}@demo.dvika.care")
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_test_id("signed-in-as")).to_contain_text(role)
+    """Signed in on the console, its live connection up."""
+    await log_in(page, role)
     await expect(page.get_by_test_id("live-state").first).to_have_attribute("data-state", "live")
 
 
@@ -147,7 +89,7 @@ async def test_customer_submits_tracks_and_sees_agent_replies_live(
     reference = page.get_by_test_id("ticket-reference")
     await expect(reference).to_have_text(re.compile(r"^DVK-\d+$"))
     ticket_reference = await reference.inner_text()
-    await _screenshot(page, "portal-submitted")
+    await screenshot(page, "portal-submitted")
     await expect(page.get_by_test_id("tracking-link-text")).to_contain_text(
         f"/support/track/{ticket_reference}?token="
     )
@@ -181,7 +123,7 @@ async def test_customer_submits_tracks_and_sees_agent_replies_live(
     assert status.status_code == 200, status.text
     await expect(page.get_by_test_id("track-status")).to_contain_text("In progress")
     await expect(page.get_by_text("Secret note")).to_have_count(0)
-    await _screenshot(page, "portal-track")
+    await screenshot(page, "portal-track")
 
     # The customer answers from the page.
     await page.get_by_label("Your reply").fill("Thank you, I see it now.")
@@ -209,7 +151,7 @@ async def test_agent_console_shows_new_tickets_live_and_works_one(
     fresh_row = _row(page, fresh["id"])
     await expect(fresh_row).to_be_visible()
     await expect(fresh_row).to_have_attribute("data-highlighted", "true")
-    await _screenshot(page, "console-live-arrival")
+    await screenshot(page, "console-live-arrival")
 
     # The customer follows the same ticket in another browser.
     await second_page.goto(f"/support/track/{fresh['reference']}?token={fresh['tracking_token']}")
@@ -238,7 +180,7 @@ async def test_agent_console_shows_new_tickets_live_and_works_one(
     await panel.get_by_role("button", name="Send reply").click()
     await expect(second_page.get_by_text("We are on it.")).to_be_visible()
     await expect(second_page.get_by_text("customer is a VIP")).to_have_count(0)
-    await _screenshot(page, "console-panel")
+    await screenshot(page, "console-panel")
 
     # Esc closes the panel.
     await page.keyboard.press("Escape")
@@ -267,7 +209,7 @@ async def test_an_invalid_transition_shows_the_reason(
     await expect(panel.get_by_test_id("status-error")).to_contain_text(
         "cannot go from resolved to on_hold"
     )
-    await _screenshot(page, "console-409")
+    await screenshot(page, "console-409")
     await expect(panel.get_by_test_id("panel-status")).to_contain_text("Resolved")
 
 
@@ -385,19 +327,6 @@ async def test_markup_in_messages_stays_inert(
         await expect(seen.locator('a[href^="javascript:"]')).to_have_count(0)
 
 
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-async def _serious_axe_violations(page: Page) -> list[str]:
-    await page.add_script_tag(path=AXE)
-    results: dict[str, Any] = await page.evaluate("() => axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 async def test_axe_finds_no_serious_violation(
     page: Page, api: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
@@ -408,24 +337,24 @@ async def test_axe_finds_no_serious_violation(
     await page.goto("/support")
     await page.get_by_role("button", name="Submit request").click()  # with its errors shown
     await expect(page.get_by_text("Please enter your name.")).to_be_visible()
-    found["submit"] = await _serious_axe_violations(page)
+    found["submit"] = await serious_axe_violations(page)
     await page.goto(f"/support/track/{ticket['reference']}?token={ticket['tracking_token']}")
     await expect(page.get_by_test_id("track-reference")).to_be_visible()
-    found["track"] = await _serious_axe_violations(page)
+    found["track"] = await serious_axe_violations(page)
     await page.goto("/admin")
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    found["login"] = await _serious_axe_violations(page)
+    found["login"] = await serious_axe_violations(page)
     await _log_in(page, "manager")
     await page.goto(f"/admin?ticket={ticket['id']}")
     await expect(page.get_by_test_id("detail-panel")).to_contain_text(ticket["reference"])
-    found["console"] = await _serious_axe_violations(page)
+    found["console"] = await serious_axe_violations(page)
 
     # On a phone: the panel takes the whole width; the portal's form one column.
     await page.set_viewport_size({"width": 390, "height": 844})
-    await _screenshot(page, "console-phone")
+    await screenshot(page, "console-phone")
     await page.goto("/support")
     await expect(page.get_by_role("heading", name="How can we help?")).to_be_visible()
-    await _screenshot(page, "portal-phone")
+    await screenshot(page, "portal-phone")
 
     assert found == {"submit": [], "track": [], "login": [], "console": []}
 
@@ -467,7 +396,7 @@ async def test_the_language_comes_from_the_browser_and_can_be_switched(
     await expect(page.locator("html")).to_have_attribute("lang", "hi")
     await page.reload()
     await expect(page.get_by_role("button", name="अनुरोध भेजें")).to_be_visible()
-    await _screenshot(page, "portal-hindi")
+    await screenshot(page, "portal-hindi")
 
     hindi_browser = await browser.new_context(base_url=stack.url, locale="hi-IN")
     try:
@@ -552,8 +481,8 @@ async def test_two_agents_on_one_ticket_see_each_other_and_typing_within_a_secon
     composer = agent.get_by_test_id("detail-panel").get_by_label("Reply to the customer")
     await composer.press_sequentially("Looking into it")
     await expect(manager_strip).to_contain_text("Demo Agent is typing", timeout=1000)
-    await _screenshot(manager, "console-presence")
-    assert await _serious_axe_violations(manager) == []
+    await screenshot(manager, "console-presence")
+    assert await serious_axe_violations(manager) == []
     # Typing expires a few seconds after the last keystroke; viewing stays.
     await expect(manager_strip).to_contain_text("Demo Agent is viewing", timeout=10_000)
 
@@ -605,14 +534,14 @@ async def test_the_customer_rates_the_ticket_the_console_resolved_and_the_consol
         "You rated this ticket: Good"
     )
     await expect(widget.get_by_test_id("current-rating")).to_contain_text("Quick and kind")
-    await _screenshot(customer, "portal-rating")
-    assert await _serious_axe_violations(customer) == []
+    await screenshot(customer, "portal-rating")
+    assert await serious_axe_violations(customer) == []
 
     # The console's panel shows it live.
     satisfaction = panel.get_by_test_id("panel-satisfaction")
     await expect(satisfaction).to_have_attribute("data-rating", "good")
     await expect(satisfaction).to_contain_text("Quick and kind, thanks!")
-    await _screenshot(console, "console-satisfaction")
+    await screenshot(console, "console-satisfaction")
 
     # An API refusal shows next to the widget (the server's 409 answer, as it words it).
     async def refuse(route: Any) -> None:
@@ -675,10 +604,9 @@ async def _overflow_px(page: Page) -> int:
 async def test_portal_and_console_fit_a_phone_screen(
     browser: Browser, stack: Stack, staff_tokens: dict[str, str], api: httpx.AsyncClient
 ) -> None:
-    context = await browser.new_context(
-        base_url=stack.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    context = await new_context(
+        browser, stack.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
-    context.set_default_timeout(LIVE_TIMEOUT_MS)
     phone = await context.new_page()
     try:
         await phone.goto("/support")
@@ -693,6 +621,6 @@ async def test_portal_and_console_fit_a_phone_screen(
         panel = phone.get_by_role("dialog")
         await expect(panel).to_contain_text("Submitted over the API for the console test.")
         await expect(panel.get_by_role("button", name="Close")).to_be_in_viewport()
-        await _screenshot(phone, "console-phone")
+        await screenshot(phone, "console-phone")
     finally:
         await context.close()

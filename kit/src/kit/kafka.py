@@ -1,4 +1,4 @@
-"""Kafka plumbing shared by the services: the FastStream broker, topic provisioning, probes.
+"""Kafka plumbing shared by the services: topic provisioning, probes, dead letters.
 
 Producers (plain, idempotent or transactional) stay in the services that own them.
 """
@@ -6,18 +6,13 @@ Producers (plain, idempotent or transactional) stay in the services that own the
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
-from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
-from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import REGISTRY
 
 from contracts.envelopes import DeadLetter
 from contracts.topics import TopicSpec
@@ -38,30 +33,6 @@ class KafkaUnavailableError(RuntimeError):
 
 class TopicCreationError(RuntimeError):
     """Kafka refused to create a topic for a reason other than it already existing."""
-
-
-def make_broker(settings: ServiceSettings, **kwargs: Any) -> KafkaBroker:
-    """A FastStream Kafka broker with tracing and Prometheus metrics middlewares.
-
-    `kwargs` go to `KafkaBroker`; extra `middlewares` run inside the kit's two.
-    """
-    middlewares = (
-        KafkaTelemetryMiddleware(),
-        # FastStream reuses its metrics if already registered, so several brokers may share
-        # the default registry that /metrics exposes.
-        KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name),
-        *kwargs.pop("middlewares", ()),
-    )
-    # FastStream 0.7 creates a subscribed topic that is missing with ONE partition by
-    # default; topics are provisioned by `ensure_topics` with their real partition counts.
-    kwargs.setdefault("allow_auto_create_topics", False)
-    kwargs.setdefault("client_id", f"{settings.service_name}-{settings.instance_id}")
-    # Its default logger prints its own unstructured lines; a plain stdlib logger propagates
-    # to the structlog handler instead.
-    kwargs.setdefault("logger", logging.getLogger(f"faststream.{settings.service_name}"))
-    # "Received"/"Processed" for every message belongs at DEBUG; metrics count them.
-    kwargs.setdefault("log_level", logging.DEBUG)
-    return KafkaBroker(settings.kafka_bootstrap_servers, middlewares=middlewares, **kwargs)
 
 
 async def _connected_admin(bootstrap_servers: str, deadline: float) -> AIOKafkaAdminClient:

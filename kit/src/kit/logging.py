@@ -1,6 +1,6 @@
 """Structured logging: one JSON object per line on stdout, for structlog and stdlib alike.
 
-Library loggers (uvicorn, aiokafka, FastStream, pymongo) go through the same renderer, so a
+Library loggers (uvicorn, aiokafka, pymongo) go through the same renderer, so a
 log shipper sees a single format, and every line emitted inside a span carries its
 `trace_id`/`span_id` to join logs with traces.
 """
@@ -113,7 +113,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     root.addHandler(handler)
     root.setLevel(threshold)
 
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "faststream"):
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         # Libraries that install their own handlers would print a second, unstructured line.
         library = logging.getLogger(name)
         library.handlers.clear()

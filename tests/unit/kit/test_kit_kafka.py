@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from aiokafka.admin import NewTopic
-from faststream.kafka import KafkaBroker
 
 from contracts.topics import ALL_TOPICS, DEAD_LETTERS, TICKET_COMMANDS, TICKET_EVENTS
 from kit import kafka
@@ -15,10 +14,8 @@ from kit.kafka import (
     TopicCreationError,
     dead_letter_record,
     ensure_topics,
-    make_broker,
     wait_for_kafka,
 )
-from kit.settings import ServiceSettings
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -52,16 +49,6 @@ def test_dead_letter_of_null_key_and_tombstone() -> None:
     letter = dead_letter_record("s", Record("t", 0, 0, None, None), "tombstone", NOW)
     assert letter.key is None
     assert letter.raw == ""
-
-
-def test_make_broker_builds_without_connecting() -> None:
-    settings = ServiceSettings(service_name="demo", kafka_bootstrap_servers=NOWHERE)
-    # Twice: the Prometheus middleware must not register its metrics a second time.
-    first = make_broker(settings)
-    second = make_broker(settings, graceful_timeout=1.0)
-    assert isinstance(first, KafkaBroker)
-    assert isinstance(second, KafkaBroker)
-    assert first.config.broker_config.allow_auto_create_topics is False
 
 
 async def test_wait_for_kafka_gives_up_with_a_clear_error() -> None:

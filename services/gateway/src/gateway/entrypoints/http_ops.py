@@ -46,16 +46,13 @@ QUERIES: Mapping[str, str] = {
     "instances": "count by (job) (up)",
     "instances_up": "sum by (job) (up)",
     "throughput": (
-        "sum by (job) (rate({__name__=~"
-        '"dvika_messages_(consumed|produced)_total|faststream_(received|published)_messages_total"'
-        "}[1m]))"
+        'sum by (job) (rate({__name__=~"dvika_messages_(consumed|produced)_total"}[1m]))'
     ),
     "p95_latency": (
         "histogram_quantile(0.95, sum by (job, le) (rate(dvika_handler_seconds_bucket[5m])))"
     ),
     "error_rate": (
         "sum by (job) (rate(dvika_handler_errors_total[5m])"
-        " or rate(faststream_received_processed_messages_exceptions_total[5m])"
         ' or rate(dvika_http_request_seconds_count{status=~"5.."}[5m]))'
     ),
     "consumer_lag": "sum by (job) (dvika_consumer_lag)",
