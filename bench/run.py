@@ -34,6 +34,7 @@ from bench import (
     scenario_rebuild,
     scenario_reports,
     scenario_sla_timers,
+    scenario_start,
     scenario_submit,
     scenarios,
     scratch_topics,
@@ -152,7 +153,7 @@ async def _settle(stack: Stack) -> None:
 
 
 SCENARIOS = (
-    "list", "reports", "suggest", "submit", "live", "fan-out", "commands", "rebuild",
+    "start", "list", "reports", "suggest", "submit", "live", "fan-out", "commands", "rebuild",
     "intake", "notify", "sla-timers",
 )  # fmt: skip
 
@@ -186,6 +187,8 @@ async def _scenarios(stack: Stack, size: Sizes, only: set[str]) -> Scenarios:
             size.report_budget_s,
         )  # fmt: skip
 
+    if "start" in only:
+        await out.run("start", asyncio.to_thread(scenario_start.make_start))
     if "list" in only:
         await out.run("list and search", read_model())
     if "reports" in only:

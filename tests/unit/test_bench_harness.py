@@ -24,7 +24,7 @@ from bench.scenario_rebuild import EVENTS_PER_TICKET, ticket_events
 from bench.scenario_reports import (
     RANGE_DAYS,
     REQUESTS,
-    buckets_of,
+    days_of,
     history,
     label,
     range_params,
@@ -244,16 +244,15 @@ def test_report_history_spreads_over_the_89_days_before_the_range_end() -> None:
     assert history(500, today) == facts
 
 
-def test_report_history_buckets_count_every_fact_once_per_rollup() -> None:
+def test_report_history_buckets_count_every_fact_once() -> None:
     from datetime import date
 
     facts = history(300, date(2026, 3, 30))
-    buckets = buckets_of(facts)
-    cube = [b for b in buckets if b["rollup"] == "cube"]
-    totals = [b for b in buckets if b["rollup"] == "none"]
-    assert sum(b["created"] for b in cube) == 300
-    assert sum(b["created"] for b in totals) == 300
-    assert len(totals) == len({f.created_day for f in facts})
+    days = days_of(facts)
+    buckets = [b for cube, _ in days.values() for b in cube]
+    assert sum(b["created"] for b in buckets) == 300
+    assert set(days) == {f.created_day for f in facts}
+    assert sum(open_now for _, open_now in days.values()) == sum(f.is_open for f in facts)
     assert len({b["_id"] for b in buckets}) == len(buckets)
 
 
