@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from analytics.adapters.report_reader import ReportReader
-from analytics.domain.histogram import histogram_of
+from analytics.domain.histogram import histogram_of, pack, unpack
 from analytics.entrypoints.http_reports import router
 from support.analytics_sheets import SheetsInMemory
 
@@ -180,3 +181,48 @@ async def test_a_day_is_read_again_only_when_its_stamp_changes(
     again = (await client.get("/reports/volume", params=params)).json()["rows"]
     assert store.asked[-1] == ["2026-11-24|base|volume"]
     assert sum(r["count"] for r in again) == sum(r["count"] for r in first) + 1
+
+
+async def test_requests_arriving_together_read_each_day_once(store: SheetsInMemory) -> None:
+    release = asyncio.Event()
+    reads = store.sheets
+
+    async def slow_sheets(ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        await release.wait()
+        return await reads(ids)
+
+    store.sheets = slow_sheets  # type: ignore[method-assign]
+    reader = ReportReader(store)
+    no_filter: dict[str, str] = {}
+    asked = ("2026-11-01", "2026-11-24", no_filter, "volume", "none")
+    together = [asyncio.create_task(reader.buckets_between(*asked)) for _ in range(5)]
+    await asyncio.sleep(0)  # all five are waiting on the one read
+    release.set()
+    answers = await asyncio.gather(*together)
+    assert len(store.asked) == 1
+    assert all(answer == answers[0] for answer in answers)
+    assert sum(b["created"] for b in answers[0]) == 3
+
+
+async def test_a_failed_read_fails_its_waiters_and_the_next_request_reads_again(
+    store: SheetsInMemory,
+) -> None:
+    reads = store.sheets
+
+    async def broken(ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        raise ConnectionError("FerretDB went away")
+
+    store.sheets = broken  # type: ignore[method-assign]
+    reader = ReportReader(store)
+    with pytest.raises(ConnectionError):
+        await reader.buckets_between("2026-11-01", "2026-11-24", {}, "volume", "none")
+    store.sheets = reads  # type: ignore[method-assign]
+    again = await reader.buckets_between("2026-11-01", "2026-11-24", {}, "volume", "none")
+    assert sum(b["created"] for b in again) == 3
+
+
+def test_packed_histograms_round_trip() -> None:
+    counts = histogram_of([0.2, 5, 5, 3600, 86_400 * 3])
+    assert unpack(pack(counts)) == counts
+    assert pack({}) == ""
+    assert unpack("") == {}
