@@ -55,7 +55,7 @@ _QUERY_INDEXES: tuple[list[tuple[str, int]], ...] = (
 READ_CONCURRENCY = 16
 
 
-async def _find_by_ids(target: AsyncCollection[Document], ids: Sequence[str]) -> list[Document]:
+async def find_by_ids(target: AsyncCollection[Document], ids: Sequence[str]) -> list[Document]:
     """The documents with these ids, one equality lookup each, several in flight.
 
     Not one `{"_id": {"$in": ids}}`: FerretDB 1.24 does not push `$in` down, so that reads
@@ -108,7 +108,12 @@ class TicketStore:
             self._active_checked = now
         return self._db[self._active]
 
-    async def prepare(self, collection: str | None = None) -> None:
+    def collection(self, name: str) -> AsyncCollection[Document]:
+        return self._db[name]
+
+    async def prepare(self, collection: str | None = None, *, folded_fresh: bool = False) -> None:
+        """Indexes (kept when there), and the derived fields of documents older gateways
+        folded; `folded_fresh`: every document was folded by this code, which stores them."""
         target = self._db[collection] if collection else await self.active_collection(fresh=True)
         await target.create_index("reference", unique=True)
         # For the staff list (`gateway.adapters.ticket_queries`): MongoDB serves its sorts,
@@ -117,7 +122,10 @@ class TicketStore:
         # concurrent index creation.
         for keys in _QUERY_INDEXES:
             await target.create_index(keys)
-        await self._add_derived_fields(target)
+        if folded_fresh:
+            await self._mark_derived_fields(target)
+        else:
+            await self._add_derived_fields(target)
 
     async def _add_derived_fields(self, target: AsyncCollection[Document]) -> None:
         """Once per collection: give documents folded before the SLA fields existed their
@@ -125,8 +133,7 @@ class TicketStore:
         fields are stored only when set). Guarded by version: a document the projector
         changes meanwhile gets it from `apply_event` anyway. (A document whose SLA events an
         older gateway folded as no-ops needs `make rebuild-projections`.)"""
-        marker = f"{DERIVED_FIELDS_MARKER}:{target.name}"
-        if await self._db[META].find_one({"_id": marker}):
+        if await self._db[META].find_one({"_id": self._derived_marker(target)}):
             return
         missing = target.find(
             {"sort_sla": {"$exists": False}},
@@ -139,6 +146,14 @@ class TicketStore:
             await target.update_one(
                 {"_id": doc["_id"], "version": doc["version"]}, {"$set": derived_sort_keys(doc)}
             )
+        await self._mark_derived_fields(target)
+
+    @staticmethod
+    def _derived_marker(target: AsyncCollection[Document]) -> str:
+        return f"{DERIVED_FIELDS_MARKER}:{target.name}"
+
+    async def _mark_derived_fields(self, target: AsyncCollection[Document]) -> None:
+        marker = self._derived_marker(target)
         await self._db[META].replace_one({"_id": marker}, {"_id": marker}, upsert=True)
 
     async def switch_to(self, collection: str) -> None:
@@ -177,7 +192,7 @@ class TicketStore:
         for envelope in envelopes:
             first_versions.setdefault(str(envelope.ticket_id), envelope.version)
         lookups = [i for i in ids if look_up_new or first_versions[i] != 1]
-        for doc in await _find_by_ids(target, lookups):
+        for doc in await find_by_ids(target, lookups):
             views[doc["_id"]] = doc
             existing[doc["_id"]] = doc["version"]
         changed: set[str] = set()
