@@ -516,7 +516,7 @@ async def test_replaying_the_log_sends_nothing_a_second_time(
 
     # What notify knows of tickets is rebuilt from nothing, by a second instance with a fresh
     # consumer group: every event is decided again, and only the records' keys stop a resend.
-    await mongo[notify.database]["notify_tickets"].drop()
+    await mongo[notify.database]["notify_ticket_facts"].drop()
     replay = ServiceProcess(
         "notify",
         free_port(),
@@ -535,7 +535,7 @@ async def test_replaying_the_log_sends_nothing_a_second_time(
         # Its sender looks for due records every 0.2 s: let it look a few times.
         await sender_passes(replay.url, status["sender_passes"] + 3)
         assert await _sent_everything(notify)
-        rebuilt = await mongo[notify.database]["notify_tickets"].count_documents({})
+        rebuilt = await mongo[notify.database]["notify_ticket_facts"].count_documents({})
         assert rebuilt > 0
     finally:
         replay.stop()

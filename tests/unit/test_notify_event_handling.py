@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from aiokafka import ConsumerRecord
+from pymongo.errors import BulkWriteError
 
 from contracts.envelopes import EventEnvelope
 from contracts.values import Actor
@@ -34,12 +36,13 @@ class MemoryTickets(TicketFactsStore):
     async def load(self, ticket_ids: Iterable[UUID]) -> dict[UUID, TicketFacts]:
         return {i: self.documents[i] for i in ticket_ids if i in self.documents}
 
-    async def save(self, facts: TicketFacts, previous_version: int | None) -> bool:
-        stored = self.documents.get(facts.ticket_id)
-        if (stored.version if stored else None) != previous_version:
-            return False
-        self.documents[facts.ticket_id] = facts
-        return True
+    async def save_all(
+        self, changed: Iterable[TicketFacts], folded_from: Mapping[UUID, int]
+    ) -> None:
+        for facts in changed:
+            stored = self.documents.get(facts.ticket_id)
+            if (stored.version if stored else None) == folded_from.get(facts.ticket_id):
+                self.documents[facts.ticket_id] = facts
 
 
 class MemoryNotifications(NotificationStore):
@@ -202,3 +205,26 @@ async def test_a_notification_that_cannot_be_composed_is_kept_dead() -> None:
     assert statuses == {"dead"}
     assert all("template exploded" in d["last_error"] for d in notifications.documents.values())
     assert tickets.documents[ticket].version == 1
+
+
+class FailingCollection:
+    """Stands in for a collection whose bulk insert reports `codes` as write errors."""
+
+    def __init__(self, codes: list[int]) -> None:
+        self.codes = codes
+
+    async def insert_many(self, documents: list[dict[str, Any]], ordered: bool) -> None:
+        assert not ordered  # a duplicate must not stop the rest of the chunk
+        errors = [{"index": n, "code": code} for n, code in enumerate(self.codes)]
+        raise BulkWriteError({"writeErrors": errors})
+
+
+async def test_a_bulk_insert_skips_duplicates_and_raises_any_other_write_error() -> None:
+    store = NotificationStore.__new__(NotificationStore)
+    documents = [{"key": f"k{n}"} for n in range(3)]
+    store._collection = FailingCollection([11000])  # type: ignore[assignment]
+    assert await store.insert_new(documents) == documents[1:]
+
+    store._collection = FailingCollection([11000, 121])  # type: ignore[assignment]
+    with pytest.raises(BulkWriteError):
+        await store.insert_new(documents)

@@ -39,9 +39,10 @@ class MemoryTickets(TicketFactsStore):
     async def load(self, ticket_ids: Iterable[UUID]) -> dict[UUID, TicketFacts]:
         return {i: self.documents[i] for i in ticket_ids if i in self.documents}
 
-    async def save(self, facts: TicketFacts, previous_version: int | None) -> bool:
-        self.documents[facts.ticket_id] = facts
-        return True
+    async def save_all(
+        self, changed: Iterable[TicketFacts], folded_from: Mapping[UUID, int]
+    ) -> None:
+        self.documents.update((facts.ticket_id, facts) for facts in changed)
 
 
 class MemoryNotifications(NotificationStore):

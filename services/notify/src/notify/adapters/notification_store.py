@@ -4,9 +4,10 @@
 ticket_id, reference, status: pending | sent | dead, attempts, next_attempt_at, created_at,
 updated_at, sent_at, last_error, email: {subject, text, html, headers} | slack: {payload}}
 
-A notification exists once per idempotency key: `insert_one` under the unique index, and a
+A notification exists once per idempotency key: inserted under the unique index, and a
 duplicate key means it was written (and is being or was sent) already. No transactions, no
-bulk updates (FerretDB, see the README): one document at a time.
+multi-document updates (FerretDB, see the README): inserts go in small unordered bulks,
+changes one document at a time.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 COLLECTION = "notifications"
 STATUSES = ("pending", "sent", "dead")
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://dvika.care/notify/notifications")
 
 Document = dict[str, Any]
+# Inserts per bulk write (FerretDB holds a PostgreSQL connection per statement of a bulk).
+_INSERT_CHUNK = 32
+_DUPLICATE_KEY = 11000
+# What the sender needs to pick due records: which, whose ticket, when.
+_DUE_FIELDS = {"_id": 1, "ticket_id": 1, "next_attempt_at": 1}
 
 
 def notification_id(key: str) -> str:
@@ -41,23 +47,38 @@ class NotificationStore:
         await self._collection.create_index([("ticket_id", ASCENDING)])
 
     async def insert_new(self, documents: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-        """Insert each document whose key is new; returns those that were new."""
-        inserted = []
-        for document in documents:
+        """Insert each document whose key is new; returns those that were new, in order.
+
+        Bulks of a few: unordered, so a duplicate (a re-read batch) does not stop the others,
+        and small, since FerretDB holds a PostgreSQL connection per statement until the whole
+        command ends.
+        """
+        pending = list(documents)
+        inserted: list[Mapping[str, Any]] = []
+        for start in range(0, len(pending), _INSERT_CHUNK):
+            chunk = pending[start : start + _INSERT_CHUNK]
             try:
-                await self._collection.insert_one(
-                    {"_id": notification_id(document["key"]), **document}
+                await self._collection.insert_many(
+                    [{"_id": notification_id(d["key"]), **d} for d in chunk], ordered=False
                 )
-            except DuplicateKeyError:
-                continue
-            inserted.append(document)
+            except BulkWriteError as error:
+                errors = error.details.get("writeErrors") or []
+                if not errors or any(e.get("code") != _DUPLICATE_KEY for e in errors):
+                    raise
+                duplicates = {int(e["index"]) for e in errors}
+                inserted += [d for n, d in enumerate(chunk) if n not in duplicates]
+            else:
+                inserted += chunk
         return inserted
 
     async def due(self, now: datetime, limit: int) -> list[Document]:
         # Only `status` reaches FerretDB's PostgreSQL filter; the earliest come first, so the
         # time is checked here on at most `limit` documents.
+        # Without the content (mails are most of a record): `claim` returns the whole record.
         cursor = (
-            self._collection.find({"status": "pending"}).sort("next_attempt_at", 1).limit(limit)
+            self._collection.find({"status": "pending"}, _DUE_FIELDS)
+            .sort("next_attempt_at", 1)
+            .limit(limit)
         )
         return [document async for document in cursor if document["next_attempt_at"] <= now]
 

@@ -1,10 +1,11 @@
 """The ticket event log in, notification records out.
 
-For each batch: fold every event into the ticket's facts (skipping versions already folded),
-decide its notifications, drop those an opt-out forbids, write the new records (unique
-idempotency keys), then save the facts. The consumer commits the offsets only after this
-returns, so a crash anywhere re-reads the batch: the facts are saved last, so the events are
-decided again, and the records already written collide on their keys.
+For each batch: read each of its tickets' facts once, fold every event into them in memory
+(skipping versions already folded), decide its notifications, drop those an opt-out forbids,
+write the new records (unique idempotency keys), then save each changed ticket's facts once.
+The consumer commits the offsets only after this returns, so a crash anywhere re-reads the
+batch: the facts are saved last, so the events are decided again, and the records already
+written collide on their keys.
 
 Console feed items are stored the same way, and each one whose insert was new is published on
 the notifications topic with its account's unread count (a duplicate never is, so a replay
@@ -126,8 +127,7 @@ class EventNotifier:
             )
         await self._record(intents, now)
         await self._record_feed(items)
-        for ticket_id in changed:
-            await self._tickets.save(known[ticket_id], folded_from.get(ticket_id))
+        await self._tickets.save_all([known[ticket_id] for ticket_id in changed], folded_from)
 
     async def _record_feed(self, items: list[FeedItem]) -> None:
         if self._feed is None:

@@ -23,9 +23,11 @@ from notify.metrics import NOTIFICATIONS_DELIVERED
 
 log = structlog.get_logger(__name__)
 
-_BATCH = 100
-# Tickets whose notifications are being sent at once.
-_IN_FLIGHT = 8
+# Due records picked per pass. FerretDB sorts in Go, so each pick reads every pending record:
+# a big pick reads them once per many mails when a backlog builds up.
+_BATCH = 500
+# Tickets whose notifications are being sent at once (a mail mostly waits on the servers).
+_IN_FLIGHT = 16
 
 
 class Sender:
