@@ -136,7 +136,8 @@ async def suggest(
             unit="MB",
             target=f"< {TARGET_MB}",
             met=memory < TARGET_MB,
-            detail="VmRSS of the service process, which also indexes every ticket in RAM",
+            detail="VmRSS of the service process, which also indexes every ticket in the log "
+            "(none unless an earlier scenario seeded them: list, reports)",
         ),
     ]
 

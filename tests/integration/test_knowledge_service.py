@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -36,11 +37,15 @@ class Kb:
     gateway: ServiceProcess
     env: dict[str, str]
     tokens: dict[str, str]
+    index_dir: Path
 
 
 @pytest.fixture(scope="module")
-async def kb(stack: Stack, staff_tokens: dict[str, str]) -> AsyncIterator[Kb]:
-    env = {**stack.env}
+async def kb(
+    stack: Stack, staff_tokens: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Kb]:
+    index_dir = tmp_path_factory.mktemp("kb-index")
+    env = {**stack.env, "DVIKA_KNOWLEDGE_INDEX_DIR": str(index_dir)}
     process = ServiceProcess("knowledge", free_port(), env)
     gateway = ServiceProcess("gateway", free_port(), {**env, "DVIKA_KNOWLEDGE_URL": process.url})
     try:
@@ -55,7 +60,7 @@ async def kb(stack: Stack, staff_tokens: dict[str, str]) -> AsyncIterator[Kb]:
                 )
                 assert login.status_code == 200, login.text
                 tokens[role] = login.json()["access_token"]
-        running = Kb(process, gateway, env, tokens)
+        running = Kb(process, gateway, env, tokens, index_dir)
         yield running
         # A test may have replaced the process (the rebuild test restarts it).
         process = running.process
@@ -355,7 +360,12 @@ async def test_rebuilding_from_the_log_gives_the_same_read_model_and_search(
     after = await snapshot()
     assert after[0] == before[0]
     assert after[1] == before[1]
+    # The search indexes were rebuilt in the same folder, over the last run's files.
     assert after[2] == before[2]
+    assert {path.parent.name for path in kb.index_dir.glob("*/meta.json")} == {
+        "articles",
+        "tickets",
+    }
 
 
 async def test_articles_list_by_title_latest_or_most_helpful(

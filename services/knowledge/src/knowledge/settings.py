@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 
 from kit.settings import ServiceSettings, service_port_field
@@ -18,3 +20,7 @@ class KnowledgeSettings(ServiceSettings):
     # DVIKA_KNOWLEDGE_REBUILD=1: drop the read model (articles, revisions) at start and write
     # it again from the log (votes, suggestions and deflections are kept and recounted).
     rebuild: bool = Field(False, validation_alias=AliasChoices("DVIKA_KNOWLEDGE_REBUILD"))
+    # Where the two search indexes keep their files (`articles/`, `tickets/` in it), emptied
+    # and rebuilt from the logs at every start, so deleting it is always safe. Unset: a
+    # temporary folder, removed on stop.
+    index_dir: Path | None = Field(None, validation_alias=AliasChoices("DVIKA_KNOWLEDGE_INDEX_DIR"))

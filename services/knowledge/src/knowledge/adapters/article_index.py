@@ -1,12 +1,13 @@
 """The search index of published articles: title (boosted), tags, body; snippets from the body.
 
 Only published articles are in it, so nothing a public query finds can be a draft or an
-archived article. Rebuilt from the article log at every start (it lives in RAM).
+archived article. Rebuilt from the article log at every start (in its own folder on disk).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import tantivy
 
@@ -44,8 +45,8 @@ def _schema() -> tantivy.Schema:
 
 
 class ArticleIndex:
-    def __init__(self) -> None:
-        self._index = TextIndex(_schema(), "id")
+    def __init__(self, directory: Path | None = None) -> None:
+        self._index = TextIndex(_schema(), "id", directory)
         self.size = 0
         self._ids: set[str] = set()
 
@@ -58,6 +59,7 @@ class ArticleIndex:
                 self._index.remove(key)
             return
         content = article.content
+        known = key in self._ids
         self._ids.add(key)
         self._index.put(
             key,
@@ -70,7 +72,11 @@ class ArticleIndex:
                 "tags": " ".join(tag.replace("-", " ").replace("_", " ") for tag in content.tags),
                 "body": plain_text(content.body),
             },
+            new=not known,
         )
+
+    def close(self) -> None:
+        self._index.close()
 
     @property
     def published_count(self) -> int:
