@@ -15,6 +15,7 @@ import pytest
 
 from conftest import Stack, bearer
 from support.tickets import submit_ticket
+from support.waiting import eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.mongo]
 
@@ -137,6 +138,33 @@ async def test_a_note_s_file_is_staff_only_and_a_reply_s_file_is_shared(
         assert (await client.get(note_path, headers=agent)).content == b"customer owes 12 EUR\n"
         reply_path = f"/api/v1/tickets/{tid}/attachments/{reply_file['attachment_id']}"
         assert (await client.get(reply_path, params={"token": token})).status_code == 200
+
+
+async def test_a_merged_ticket_s_files_move_with_its_thread(
+    stack: Stack, staff_tokens: dict[str, str]
+) -> None:
+    agent = bearer(staff_tokens["agent"])
+    async with httpx.AsyncClient(base_url=stack.url, timeout=15) as client:
+        [shot] = await _uploaded(client, ("again.png", PNG, "image/png"))
+        duplicate = await submit_ticket(
+            client, "Blank screen again", attachments=[shot["attachment_id"]]
+        )
+        target = await submit_ticket(client, "Blank screen")
+        await client.get(f"/api/v1/tickets/{duplicate['id']}?min_version=1", headers=agent)
+        merged = await client.post(
+            f"/api/v1/tickets/{duplicate['id']}/merge", json={"into": target["id"]}, headers=agent
+        )
+        assert merged.status_code == 200, merged.text
+        path = f"/api/v1/tickets/{target['id']}/attachments/{shot['attachment_id']}"
+
+        async def served_through_the_target() -> bool:
+            answer = await client.get(path, params={"token": target["tracking_token"]})
+            return answer.status_code == 200 and answer.content == PNG
+
+        await eventually(served_through_the_target, timeout_s=20, what="the moved file")
+        staff = (await client.get(f"/api/v1/tickets/{target['id']}", headers=agent)).json()
+        moved = [m for m in staff["thread"] if m.get("merged_from") == duplicate["reference"]]
+        assert [f["filename"] for m in moved for f in m.get("attachments") or []] == ["again.png"]
 
 
 async def test_another_ticket_s_file_is_not_served_through_this_ticket(

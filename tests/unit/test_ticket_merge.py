@@ -9,8 +9,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from contracts.envelopes import EventEnvelope
-from contracts.values import Actor
-from gateway.domain.merge import MAX_MERGED_BYTES, MergeRefused, plan_merge
+from contracts.values import Actor, Attachment
+from gateway.domain.merge import MAX_MERGED_BYTES, MergeRefused, attachment_ids, plan_merge
 from gateway.domain.ticket_view import apply_event, public_view
 from tickets.application.partition import PartitionState
 from unit.test_ticket_aggregate import NOW, command, run, submit
@@ -221,3 +221,46 @@ def test_plan_refuses_threads_too_long_or_too_large() -> None:
     large["thread"] = [{**large["thread"][0], "message": "x" * 20_000}] * 35
     with pytest.raises(MergeRefused, match=f"at most {MAX_MERGED_BYTES}"):
         plan_merge(large, view(TARGET, "DVK-1006"))
+
+
+def test_plan_carries_the_files_still_in_storage_and_the_target_lists_them() -> None:
+    kept, gone = uuid4(), uuid4()
+    duplicate = view(DUPLICATE, "DVK-1000")
+    duplicate["thread"][0]["attachments"] = [
+        {"attachment_id": str(i), "filename": "log.txt", "content_type": "text/plain", "size": 3}
+        for i in (kept, gone)
+    ]
+    assert attachment_ids(duplicate["thread"]) == [kept, gone]
+    described = Attachment(
+        attachment_id=kept, filename="log.txt", content_type="text/plain", size=3,
+        sha256="a" * 64,
+    )  # fmt: skip
+    command = plan_merge(duplicate, view(TARGET, "DVK-1006"), {kept: described})
+    assert command.messages[0].attachments == (described,)  # the deleted file is left out
+    target = apply_event(None, submitted(TARGET, "DVK-1006"))
+    assert target is not None
+    payload = {
+        "from_ticket_id": str(DUPLICATE),
+        "from_reference": "DVK-1000",
+        "messages": [m.model_dump(mode="json") for m in command.messages],
+    }
+    merged = apply_event(target, envelope(TARGET, 2, "ticket.thread_merged", payload))
+    assert merged is not None
+    moved = next(m for m in merged["thread"] if m.get("merged_from") == "DVK-1000")
+    assert moved["attachments"] == [
+        {"attachment_id": str(kept), "filename": "log.txt", "content_type": "text/plain",
+         "size": 3}
+    ]  # fmt: skip
+    assert "sha256" not in str(moved)
+
+
+def test_a_merge_recorded_before_files_moved_still_reads() -> None:
+    # ticket.thread_merged events written before MergedMessage had `attachments`.
+    target = apply_event(None, submitted(TARGET, "DVK-1006"))
+    old = {"message_id": str(uuid4()), "author": "customer", "message": "old words",
+           "posted_at": NOW.isoformat()}  # fmt: skip
+    payload = {"from_ticket_id": str(DUPLICATE), "from_reference": "DVK-1000", "messages": [old]}
+    merged = apply_event(target, envelope(TARGET, 2, "ticket.thread_merged", payload))
+    assert merged is not None
+    moved = next(m for m in merged["thread"] if m["message"] == "old words")
+    assert "attachments" not in moved

@@ -63,31 +63,6 @@ class Customer(Frozen):
     phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+() .-]*$")] | None = None
 
 
-class MergedMessage(Frozen):
-    """A message of a duplicate ticket's thread, as it moves to the ticket it was merged into."""
-
-    message_id: UUID
-    author: Author
-    # The account or name the message was written by, as the duplicate's thread showed it.
-    written_by: Annotated[str, Field(max_length=120)] | None = None
-    message: MessageText
-    internal: bool = False
-    channel: Channel = "web"
-    posted_at: datetime
-
-
-# A thread longer than this is not merged in one event (a Kafka record stays well under 1 MB).
-MAX_MERGED_MESSAGES = 40
-MergedMessages = Annotated[tuple[MergedMessage, ...], Field(max_length=MAX_MERGED_MESSAGES)]
-
-
-class Actor(Frozen):
-    """Who caused a command: a customer, an agent, a partner system or the system itself."""
-
-    kind: Literal["customer", "agent", "partner", "system"]
-    id: str | None = None
-
-
 class Attachment(Frozen):
     """A file kept in attachment storage; the thread carries this reference, never the bytes."""
 
@@ -100,6 +75,34 @@ class Attachment(Frozen):
 
 MAX_ATTACHMENTS = 10
 Attachments = Annotated[tuple[Attachment, ...], Field(max_length=MAX_ATTACHMENTS)]
+
+
+class MergedMessage(Frozen):
+    """A message of a duplicate ticket's thread, as it moves to the ticket it was merged into."""
+
+    message_id: UUID
+    author: Author
+    # The account or name the message was written by, as the duplicate's thread showed it.
+    written_by: Annotated[str, Field(max_length=120)] | None = None
+    message: MessageText
+    internal: bool = False
+    channel: Channel = "web"
+    posted_at: datetime
+    # The files the message carried (kept where they are: the thread names them again).
+    # Absent from merges made before it existed, which moved no files.
+    attachments: Attachments = ()
+
+
+# A thread longer than this is not merged in one event (a Kafka record stays well under 1 MB).
+MAX_MERGED_MESSAGES = 40
+MergedMessages = Annotated[tuple[MergedMessage, ...], Field(max_length=MAX_MERGED_MESSAGES)]
+
+
+class Actor(Frozen):
+    """Who caused a command: a customer, an agent, a partner system or the system itself."""
+
+    kind: Literal["customer", "agent", "partner", "system"]
+    id: str | None = None
 
 
 class SlaClock(Frozen):

@@ -9,12 +9,14 @@ that moves is exactly the thread at that version.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Final
+from uuid import UUID
 
 from pydantic import ValidationError
 
 from contracts.commands import MergeTicket
-from contracts.values import MAX_MERGED_MESSAGES, MergedMessage
+from contracts.values import MAX_MERGED_MESSAGES, Attachment, MergedMessage
 from gateway.domain.ticket_view import TicketView
 
 # A Kafka record stays under the broker's 1 MB limit with room for the envelope.
@@ -30,8 +32,20 @@ class MergeRefused(ValueError):
         self.reason = reason
 
 
-def plan_merge(duplicate: TicketView, target: TicketView) -> MergeTicket:
-    """The command merging `duplicate` into `target`, both read-model documents."""
+def attachment_ids(thread: list[TicketView]) -> list[UUID]:
+    """Every file the thread's messages carry, in order, once each."""
+    found = (a["attachment_id"] for m in thread for a in m.get("attachments") or ())
+    return [UUID(str(i)) for i in dict.fromkeys(found)]
+
+
+def plan_merge(
+    duplicate: TicketView, target: TicketView, files: Mapping[UUID, Attachment] | None = None
+) -> MergeTicket:
+    """The command merging `duplicate` into `target`, both read-model documents.
+
+    `files` describes the thread's attachments (the read model keeps no checksum); a file no
+    longer in storage is left out, since nobody could download it anyway.
+    """
     if duplicate["id"] == target["id"]:
         raise MergeRefused(422, "a ticket cannot be merged into itself")
     if duplicate["status"] == "closed":
@@ -44,7 +58,7 @@ def plan_merge(duplicate: TicketView, target: TicketView) -> MergeTicket:
             413, f"the thread has {len(thread)} messages; at most {MAX_MERGED_MESSAGES} merge"
         )
     try:
-        messages = tuple(_moved(m) for m in thread)
+        messages = tuple(_moved(m, files or {}) for m in thread)
     except ValidationError as error:  # a stored message the contract no longer accepts
         reason = error.errors()[0]["msg"]
         raise MergeRefused(409, f"the thread cannot be copied: {reason}") from None
@@ -56,7 +70,8 @@ def plan_merge(duplicate: TicketView, target: TicketView) -> MergeTicket:
     )
 
 
-def _moved(message: TicketView) -> MergedMessage:
+def _moved(message: TicketView, files: Mapping[UUID, Attachment]) -> MergedMessage:
+    carried = (UUID(str(a["attachment_id"])) for a in message.get("attachments") or ())
     return MergedMessage(
         message_id=message["id"],
         author=message["from"],
@@ -65,4 +80,5 @@ def _moved(message: TicketView) -> MergedMessage:
         internal=bool(message.get("internal")),
         channel=message.get("channel", "web"),
         posted_at=message["created_at"],
+        attachments=tuple(files[i] for i in carried if i in files),
     )

@@ -331,6 +331,7 @@ def _thread_merged(view: TicketView, event: ThreadMerged) -> dict[str, Any]:
             "channel": m.channel,
             "created_at": m.posted_at,
             "merged_from": event.from_reference,
+            **({"attachments": _listed(m.attachments)} if m.attachments else {}),
         }
         for m in event.messages
     ]
@@ -367,17 +368,22 @@ def _message(
         "channel": envelope.payload.get("channel", "web"),
         "created_at": envelope.occurred_at,
     }
-    if attachments:  # what the thread shows and links to; the checksum stays with the file
-        message["attachments"] = [
-            {
-                "attachment_id": str(a.attachment_id),
-                "filename": a.filename,
-                "content_type": a.content_type,
-                "size": a.size,
-            }
-            for a in attachments
-        ]
+    if attachments:
+        message["attachments"] = _listed(attachments)
     return message
+
+
+def _listed(attachments: Attachments) -> list[TicketView]:
+    """What the thread shows and links to of each file; the checksum stays with the file."""
+    return [
+        {
+            "attachment_id": str(a.attachment_id),
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+        }
+        for a in attachments
+    ]
 
 
 def _history_entry(envelope: EventEnvelope, event: Event) -> TicketView:

@@ -24,8 +24,9 @@ from contracts.commands import (
 )
 from contracts.envelopes import CommandReply
 from gateway.access import AnyStaff, Principal
-from gateway.domain.merge import MergeRefused, plan_merge
+from gateway.domain.merge import MergeRefused, attachment_ids, plan_merge
 from gateway.entrypoints.dependencies import Bus, Settings, Store, dispatch
+from gateway.entrypoints.http_attachments import AttachmentFiles
 from gateway.schemas import (
     AssignmentUpdate,
     EscalationCreate,
@@ -99,6 +100,7 @@ async def merge(
     store: Store,
     settings: Settings,
     staff: AnyStaff,
+    files: AttachmentFiles,
 ) -> TicketMergeDone:
     """Merge this ticket (a duplicate) into `into`: its thread moves there and it closes."""
     duplicate = await store.get(ticket_id)
@@ -107,8 +109,9 @@ async def merge(
     target = await store.get(body.into)
     if target is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no ticket {body.into} to merge into")
+    described = [await files.describe(i) for i in attachment_ids(duplicate["thread"])]
     try:
-        command = plan_merge(duplicate, target)
+        command = plan_merge(duplicate, target, {a.attachment_id: a for a in described if a})
     except MergeRefused as refused:
         raise HTTPException(refused.status, refused.reason) from None
     reply = await dispatch(
