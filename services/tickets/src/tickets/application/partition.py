@@ -10,21 +10,26 @@ carries them has committed, so an aborted transaction leaves no trace in memory 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal, TypeGuard
 from uuid import UUID, uuid5
 
+from pydantic import ValidationError
+
 from contracts.base import Command, Event
-from contracts.commands import MergeTicket
+from contracts.commands import MergeTicket, SubmitTicket
 from contracts.envelopes import CommandEnvelope, CommandReply, EventEnvelope
 from contracts.events import FollowUpOpened, TicketMerged, TicketSubmitted
 from contracts.registry import (
+    COMMANDS,
     UndecodableMessage,
-    decode_command,
     decode_event,
     parse_command_envelope,
 )
+from contracts.values import Customer
 from tickets.domain.references import reference_for
 from tickets.domain.ticket import (
     Rejected,
@@ -108,7 +113,7 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     except UndecodableMessage as error:
         return Outcome(dead_letter_reason=str(error))
     try:
-        command = decode_command(envelope)
+        command = _decode(envelope)
     except UndecodableMessage as error:
         return Outcome(
             reply=_reply(
@@ -161,6 +166,44 @@ def handle(batch: Batch, raw: bytes | None, now: Clock) -> Outcome:
     if reply is not None and follow_ups:
         reply = reply.model_copy(update={"follow_up_ticket_id": follow_ups[0].ticket_id})
     return Outcome(events=envelopes, reply=reply, commands=commands)
+
+
+def _decode(envelope: CommandEnvelope) -> Command:
+    """The envelope's command, its customer (if any) validated once per distinct customer.
+
+    Checking an email address (pydantic's `EmailStr`, through `email_validator`) costs more
+    than all the rest of a submission, and the same customers write again and again: a
+    customer already seen is put into the payload as its validated, immutable model, which
+    pydantic takes as it is. Validation is a pure function of the three fields, so the result
+    is the same as validating again; anything unusual takes the ordinary path.
+    """
+    payload = envelope.payload
+    raw = payload.get("customer")
+    if envelope.type == SubmitTicket.TYPE and _plain_customer(raw):
+        # An invalid customer is decoded below again, for the error with the field's path.
+        with suppress(ValidationError):
+            customer = _customer(raw["name"], raw["email"], raw.get("phone"))
+            payload = {**payload, "customer": customer}
+    return COMMANDS.decode(envelope.type, envelope.schema_version, payload)
+
+
+_CUSTOMER_FIELDS = frozenset({"name", "email", "phone"})
+
+
+def _plain_customer(raw: object) -> TypeGuard[dict[str, Any]]:
+    return (
+        isinstance(raw, dict)
+        and raw.keys() <= _CUSTOMER_FIELDS
+        and isinstance(raw.get("name"), str)
+        and isinstance(raw.get("email"), str)
+        and isinstance(raw.get("phone"), str | None)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _customer(name: str, email: str, phone: str | None) -> Customer:
+    # Failures are not cached (lru_cache keeps only returned values).
+    return Customer(name=name, email=email, phone=phone)
 
 
 def _command_for(
