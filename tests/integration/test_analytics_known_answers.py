@@ -1,6 +1,6 @@
 """Analytics from a generated event log with known answers, a replay, and the gateway's proxy.
 
-The test writes the events of ~200 synthetic tickets straight onto a scratch copy of the event
+The test writes the events of 1,000 synthetic tickets straight onto a scratch copy of the event
 log, in one Kafka transaction (valid versions 1..n per new ticket id, known `occurred_at` times, a
 queue of its own so the reports can be filtered to them, some events delivered twice), and
 computes every expected figure itself from what it wrote (the business-hours durations too,
@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.mongo, pytest.mark.slow]
 
 ZONE_NAME = "America/New_York"
 ZONE = ZoneInfo(ZONE_NAME)
-TICKETS = 200
+TICKETS = 1000
 FIRST = date(2026, 10, 1)
 # Through New York's fall-back DST change (Sunday 1 November 2026, 02:00 EDT → 01:00 EST).
 LAST = date(2026, 11, 3)

@@ -22,9 +22,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
+import structlog
 from pymongo import ASCENDING, AsyncMongoClient, DeleteOne, ReplaceOne, UpdateOne
 
 from analytics.domain.facts import TicketFact, fact_from_document, fact_to_document
+
+log = structlog.get_logger(__name__)
 
 FACTS = "analytics_ticket_facts"
 DIRTY_DAYS = "analytics_dirty_days"
@@ -55,6 +58,7 @@ class AnalyticsStore:
 
     async def prepare(self) -> None:
         await self._facts.create_index([("created_day", ASCENDING)])
+        await self._facts_keyed_by_text()
         await self._daily.create_index([("day", ASCENDING)])
         if await self._stamps.find_one({"_id": _STAMPS_ID}) is None:
             # A store from before the report sheets (or a fresh one): every day with facts is
@@ -63,6 +67,22 @@ class AnalyticsStore:
             await self.mark_dirty(str(day) for day in days)
 
     # --- facts -------------------------------------------------------------------------
+
+    async def _facts_keyed_by_text(self) -> int:
+        """Move facts stored under a UUID `_id` (before ids became text) to their text id;
+        how many moved. Each is written under the new id first (unless a newer fold already
+        wrote it there), then its old document goes: a crash between leaves a copy to redo."""
+        moved = 0
+        async for old in self._facts.find({"_id": {"$type": "binData"}}):
+            fact = fact_from_document(old)
+            document = fact_to_document(fact)
+            key = document.pop("_id")
+            await self._facts.update_one({"_id": key}, {"$setOnInsert": document}, upsert=True)
+            await self._facts.delete_one({"_id": old["_id"]})
+            moved += 1
+        if moved:
+            log.info("facts moved to text ids", facts=moved)
+        return moved
 
     async def facts_of(self, ticket_ids: Collection[UUID]) -> dict[UUID, TicketFact]:
         """One equality lookup a ticket, several in flight.
@@ -75,10 +95,11 @@ class AnalyticsStore:
 
         async def one(ticket_id: UUID) -> dict[str, Any] | None:
             async with gate:
-                return await self._facts.find_one({"_id": ticket_id})
+                return await self._facts.find_one({"_id": str(ticket_id)})
 
         found = await asyncio.gather(*(one(i) for i in ticket_ids))
-        return {doc["_id"]: fact_from_document(doc) for doc in found if doc is not None}
+        facts = (fact_from_document(doc) for doc in found if doc is not None)
+        return {fact.ticket_id: fact for fact in facts}
 
     async def save_facts(
         self, changed: Iterable[TicketFact], read_versions: Mapping[UUID, int]
@@ -88,10 +109,11 @@ class AnalyticsStore:
         for fact in changed:
             document = fact_to_document(fact)
             before = read_versions.get(fact.ticket_id, 0)
+            key = document["_id"]
             if before:
-                writes.append(ReplaceOne({"_id": fact.ticket_id, "version": before}, document))
+                writes.append(ReplaceOne({"_id": key, "version": before}, document))
             else:
-                writes.append(ReplaceOne({"_id": fact.ticket_id}, document, upsert=True))
+                writes.append(ReplaceOne({"_id": key}, document, upsert=True))
         await _bulk(self._facts, writes)
 
     async def facts_created_on(self, day: str) -> list[TicketFact]:

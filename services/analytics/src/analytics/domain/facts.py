@@ -208,7 +208,9 @@ def _status(fact: TicketFact, status: str, at: datetime, business: WorkingTime) 
 
 def fact_to_document(fact: TicketFact) -> dict[str, Any]:
     return {
-        "_id": fact.ticket_id,
+        # Text, not a UUID: FerretDB 1.24 pushes no binary equality down to PostgreSQL, so a
+        # lookup by a UUID `_id` decoded every fact.
+        "_id": str(fact.ticket_id),
         "version": fact.version,
         "reference": fact.reference,
         "created_at": fact.created_at,
@@ -240,7 +242,7 @@ def fact_to_document(fact: TicketFact) -> dict[str, Any]:
 
 def fact_from_document(document: dict[str, Any]) -> TicketFact:
     return TicketFact(
-        ticket_id=document["_id"],
+        ticket_id=UUID(str(document["_id"])),
         version=int(document["version"]),
         reference=document["reference"],
         created_at=document["created_at"],
