@@ -244,5 +244,6 @@ async def test_the_status_lookup_is_idempotent_by_version(
     await mongo[TEST_DATABASE]["intake_references"].insert_one(
         {"_id": legacy, "ticket_id": legacy_id}
     )
+    await store.prepare()  # the service starts: the UUID-era ticket id becomes text
     await store.save({}, [StatusChange(legacy_id, 5, "on_hold")])
     assert await store.status_of(legacy) == TicketStatus(legacy, "on_hold", None)

@@ -4,9 +4,11 @@
 only as its SHA-256 (see `hash_api_key`), found by a unique index. The signing secret is kept
 as it is: checking an HMAC needs the secret itself.
 
-`intake_api_requests` {_id: ticket id, partner_id, idempotency_key, reference}: one document
-per (partner, Idempotency-Key) that made a ticket, so a repeat is told apart from the first
-(the tickets service answers both alike) and answered 200 instead of 201.
+`intake_api_requests` {_id: ticket id as text, partner_id, idempotency_key, reference}: one
+document per (partner, Idempotency-Key) that made a ticket, so a repeat is told apart from the
+first (the tickets service answers both alike) and answered 200 instead of 201. Text, not a
+UUID: FerretDB 1.24 pushes no equality on a binary value down to PostgreSQL, so a UUID `_id`
+made every request decode the whole collection; older documents are moved at start.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ class PartnerStore:
 
     async def prepare(self) -> None:
         await self._partners.create_index("key_sha256", unique=True)
+        async for old in self._requests.find({"_id": {"$type": "binData"}}):
+            moved = {k: v for k, v in old.items() if k != "_id"}
+            await self._requests.update_one(
+                {"_id": str(old["_id"])}, {"$setOnInsert": moved}, upsert=True
+            )
+            await self._requests.delete_one({"_id": old["_id"]})
 
     async def save(
         self, partner_id: str, name: str, api_key: str, signing_secret: str | None = None
@@ -78,7 +86,7 @@ class PartnerStore:
         """Record that (partner, key) made `ticket_id`; True the first time, False after."""
         try:
             before = await self._requests.find_one_and_update(
-                {"_id": ticket_id},
+                {"_id": str(ticket_id)},
                 {
                     "$setOnInsert": {
                         "partner_id": partner_id,

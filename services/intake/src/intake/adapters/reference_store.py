@@ -1,11 +1,15 @@
 """The intake's own lookup of tickets: `intake_references`
-{_id: reference, ticket_id, status, status_version, merged_into?}.
+{_id: reference, ticket_id (text), status, status_version, merged_into?}.
 
 Filled from the ticket event log (the intake cannot see the tickets service's state): a
 `ticket.submitted` event makes the document, so a mail naming `[DVK-1234]` finds its ticket;
 `ticket.status_changed`, `ticket.escalated` and `ticket.merged` keep its status, for Slack's
 `status DVK-1234`. Every write is idempotent: a submission only inserts (a replay leaves a
 newer status alone), and a status is only written over one of an older ticket version.
+
+The ticket id is kept as text: FerretDB 1.24 pushes no equality on a binary value (a UUID)
+down to PostgreSQL, so every status change and every mail's ticket check decoded the whole
+collection. Documents written with a UUID before are converted at start (`prepare`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ class ReferenceStore:
 
     async def prepare(self) -> None:
         await self._collection.create_index("ticket_id")
+        async for old in self._collection.find({"ticket_id": {"$type": "binData"}}):
+            await self._collection.update_one(
+                {"_id": old["_id"], "ticket_id": old["ticket_id"]},
+                {"$set": {"ticket_id": str(old["ticket_id"])}},
+            )
 
     async def save(
         self, references: Mapping[str, UUID], statuses: Sequence[StatusChange] = ()
@@ -55,7 +64,13 @@ class ReferenceStore:
         writes = [
             UpdateOne(
                 {"_id": reference},
-                {"$setOnInsert": {"ticket_id": ticket_id, "status": "new", "status_version": 1}},
+                {
+                    "$setOnInsert": {
+                        "ticket_id": str(ticket_id),
+                        "status": "new",
+                        "status_version": 1,
+                    }
+                },
                 upsert=True,
             )
             for reference, ticket_id in references.items()
@@ -63,7 +78,7 @@ class ReferenceStore:
         writes += [
             UpdateOne(
                 {
-                    "ticket_id": change.ticket_id,
+                    "ticket_id": str(change.ticket_id),
                     # Documents written before statuses were kept have no version yet.
                     "$or": [
                         {"status_version": {"$lt": change.version}},
@@ -89,7 +104,7 @@ class ReferenceStore:
         return _ticket_id(found)
 
     async def known_ticket(self, ticket_id: UUID) -> bool:
-        return await self._collection.find_one({"ticket_id": ticket_id}) is not None
+        return await self._collection.find_one({"ticket_id": str(ticket_id)}) is not None
 
     async def status_of(self, reference: str) -> TicketStatus | None:
         found = await self._collection.find_one({"_id": reference.upper()})
@@ -107,4 +122,9 @@ def _ticket_id(document: Mapping[str, Any] | None) -> UUID | None:
     if document is None:
         return None
     value = document.get("ticket_id")
-    return value if isinstance(value, UUID) else None
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
