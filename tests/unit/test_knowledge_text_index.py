@@ -8,13 +8,13 @@ from uuid import UUID, uuid4
 import pytest
 import tantivy
 
-from contracts.events import MessagePosted, ThreadMerged, TicketSubmitted
-from contracts.values import Customer
+from contracts.events import MessagePosted, ThreadMerged
 from knowledge.adapters import text_index
 from knowledge.adapters.article_index import ArticleIndex
 from knowledge.adapters.text_index import INDEX_META, TextIndex
 from knowledge.adapters.ticket_index import MAX_TEXT_CHARS, TicketIndex
 from knowledge.settings import KnowledgeSettings
+from unit.test_knowledge_similar_tickets import _submit
 
 
 def _schema() -> tantivy.Schema:
@@ -127,24 +127,6 @@ def test_stored_fields_need_lookups(tmp_path: Path) -> None:
     index = TextIndex(_schema(), "id", tmp_path / "i")
     with pytest.raises(RuntimeError):
         index.stored("a")
-
-
-def _submit(index: TicketIndex, reference: str, subject: str, message: str) -> UUID:
-    ticket_id = uuid4()
-    index.fold(
-        ticket_id,
-        TicketSubmitted(
-            reference=reference,
-            customer=Customer(name="Lin", email="lin@example.com"),
-            category="general",
-            priority="P3",
-            subject=subject,
-            message_id=uuid4(),
-            message=message,
-            channel="web",
-        ),
-    )
-    return ticket_id
 
 
 def _post(index: TicketIndex, ticket_id: UUID, message: str) -> None:
